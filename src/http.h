@@ -1,0 +1,70 @@
+/*
+ * http: every HTTP exchange of the program, on libcurl.
+ *
+ * One client applies the cross-cutting rules once, so that no caller can
+ * forget them: TLS always verified against one CA file (rt_http_ca_file),
+ * proxies from HTTPS_PROXY/NO_PROXY (libcurl's own handling), connection
+ * reuse through one curl handle, and retries of transient failures
+ * (connection errors, timeouts, 5xx, 429, GitHub's secondary rate limit)
+ * with exponential backoff and jitter that honours retry-after and
+ * x-ratelimit-reset, failing with a clear message instead of waiting
+ * longer than a bound. The token goes only into the Authorization header
+ * and never into a message.
+ */
+#ifndef RT_HTTP_H
+#define RT_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "buf.h"
+
+typedef struct rt_http rt_http;
+
+typedef struct {
+	int max_retries;        /* retries of one request on transient failures */
+	const char *token;      /* sent as "Authorization: Bearer ..."; may be NULL */
+	long max_wait_seconds;  /* longest wait for one retry before failing instead (default 300) */
+	long backoff_base_ms;   /* first backoff step (default 1000; env RELEASE_TRAIN_BACKOFF_MS overrides) */
+	long timeout_seconds;   /* whole-request timeout for API calls (default 120) */
+} rt_http_options;
+
+typedef struct {
+	const char *method;       /* "GET", "POST", ... */
+	const char *url;          /* absolute */
+	const char *body;         /* request body or NULL */
+	size_t body_len;
+	const char *content_type; /* default application/json when body is set */
+	const char *accept;       /* default application/vnd.github+json */
+} rt_http_request;
+
+typedef struct {
+	long status;              /* final HTTP status (after retries) */
+	rt_buf body;
+	char *link_next;          /* URL of Link rel="next", or NULL */
+	char *location;           /* Location header, or NULL */
+	long ratelimit_remaining; /* -1 when absent */
+	long ratelimit_reset;     /* epoch seconds, -1 when absent */
+	int attempts;             /* how many times the request was sent */
+} rt_http_response;
+
+/* SSL_CERT_FILE when set, else /etc/ssl/certs/ca-certificates.crt. */
+const char *rt_http_ca_file(void);
+/* curl_global_init once per process. */
+int rt_http_global_init(void);
+void rt_http_global_cleanup(void);
+
+int rt_http_new(rt_http **out, const rt_http_options *opts);
+void rt_http_free(rt_http *http);
+
+/* Send one request, retrying transient failures. Returns 0 when a final
+ * response arrived (any status: the caller judges 4xx/5xx), -1 with an
+ * error recorded when none did (connection failure after every retry, or a
+ * rate-limit wait over the bound). */
+int rt_http_send(rt_http *http, const rt_http_request *req, rt_http_response *resp);
+void rt_http_response_free(rt_http_response *resp);
+
+/* The URL of rel="next" in a Link header value, or NULL (caller frees). */
+char *rt_http_link_next(const char *link_header);
+
+#endif
