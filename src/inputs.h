@@ -12,6 +12,7 @@
 #define RT_INPUTS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 
 #include "semver.h"
@@ -21,6 +22,7 @@ typedef enum { RT_PUSH_GIT, RT_PUSH_API } rt_push_method;
 typedef enum { RT_TARGET_HEAD, RT_TARGET_MARKER } rt_tag_target;
 typedef enum { RT_SCAN_SINCE_LAST_TAG, RT_SCAN_PUSH } rt_tag_scan;
 typedef enum { RT_AUTO = -1, RT_FALSE = 0, RT_TRUE = 1 } rt_tristate;
+typedef enum { RT_LATEST_TRUE, RT_LATEST_FALSE, RT_LATEST_LEGACY } rt_make_latest;
 
 typedef struct {
 	rt_mode mode;
@@ -66,7 +68,7 @@ typedef struct {
 	bool generate_notes;
 	bool draft;
 	rt_tristate prerelease;
-	char *make_latest; /* "true", "false" or "legacy" */
+	rt_make_latest make_latest;
 	bool overwrite;
 	bool fail_on_unmatched;
 	char *checksums;
@@ -93,7 +95,10 @@ typedef struct {
 	unsigned modes;          /* RT_MODE_* bits this input applies to */
 	rt_input_kind kind;
 	const char *default_str; /* SPEC default shown in --help and action.yml, or NULL */
-	const char *choices;     /* RT_INPUT_CHOICE: "a|b|c" */
+	const char *choices;     /* RT_INPUT_CHOICE: "a|b|c", stored as index + choice_base */
+	int choice_base;         /* RT_INPUT_CHOICE: value of the first choice */
+	int min, max;            /* RT_INPUT_INT: accepted range */
+	size_t offset;           /* where the value lives in rt_config */
 	const char *help;
 } rt_input_def;
 
