@@ -1,0 +1,78 @@
+/*
+ * marker: whole-line marker and Release-Train trailer detection (see marker.h).
+ *
+ * The whole-line test runs on every scanned commit, so it first looks for
+ * the marker text with strstr and only then checks the line boundaries;
+ * the trailer parser runs only on messages that mention the trailer key.
+ */
+#include "marker.h"
+
+#include <ctype.h>
+#include <string.h>
+#include <strings.h>
+
+#include <git2.h>
+
+static bool blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r';
+}
+
+/* Is [hit, hit+len) alone on its line, apart from blanks? */
+static bool whole_line(const char *message, const char *hit, size_t len)
+{
+	const char *p = hit;
+
+	while (p > message && blank(p[-1]))
+		p--;
+	if (p > message && p[-1] != '\n')
+		return false;
+	p = hit + len;
+	while (blank(*p))
+		p++;
+	return *p == '\n' || *p == '\0';
+}
+
+static bool has_marker_line(const char *message, const char *marker)
+{
+	size_t len = strlen(marker);
+	const char *hit = message;
+
+	if (len == 0)
+		return false;
+	while ((hit = strstr(hit, marker)) != NULL) {
+		if (whole_line(message, hit, len))
+			return true;
+		hit++;
+	}
+	return false;
+}
+
+static bool is_yes(const char *value)
+{
+	while (isspace((unsigned char)*value))
+		value++;
+	return strncasecmp(value, "yes", 3) == 0 || strncasecmp(value, "true", 4) == 0;
+}
+
+static bool has_trailer(const char *message)
+{
+	git_message_trailer_array trailers = {0};
+	bool found = false;
+	size_t i;
+
+	if (!strcasestr(message, "release-train"))
+		return false;
+	if (git_message_trailers(&trailers, message) < 0)
+		return false;
+	for (i = 0; i < trailers.count && !found; i++)
+		found = strcasecmp(trailers.trailers[i].key, "Release-Train") == 0 &&
+			is_yes(trailers.trailers[i].value);
+	git_message_trailer_array_free(&trailers);
+	return found;
+}
+
+bool rt_marker_in_message(const char *message, const char *marker)
+{
+	return has_marker_line(message, marker) || has_trailer(message);
+}
