@@ -24,6 +24,7 @@ SAN_OBJ  := $(LIB_SRC:src/%.c=$(BUILD)/san/obj/%.o)
 HDR      := $(wildcard src/*.h)
 
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
+TEST_HDR := tests/unit/helpers.h $(wildcard tests/unit/servers/*.h)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 SAN_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/san/tests/%)
 
@@ -31,10 +32,14 @@ SAN_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/san/tests/%)
 BIN ?= $(BUILD)/release-train
 
 .PHONY: all test unit unit-san e2e lint static test-static image deps fuzz bench clean
-all: $(BUILD)/release-train
+all: $(BUILD)/release-train $(BUILD)/tls-probe
 
 $(BUILD)/release-train: $(OBJ)
 	$(CC) $(CFLAGS) -o $@ $(OBJ) $(PKG_LIBS)
+
+# The TLS probe of tests/e2e/test_tls.py (the library's HTTPS paths alone).
+$(BUILD)/tls-probe: tests/tls/tls_probe.c $(LIB_OBJ)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB_OBJ) $(PKG_LIBS)
 
 $(BUILD)/obj/%.o: src/%.c $(HDR) VERSION
 	@mkdir -p $(dir $@)
@@ -44,16 +49,47 @@ $(BUILD)/san/obj/%.o: src/%.c $(HDR) VERSION
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -c -o $@ $<
 
-$(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJ) tests/unit/helpers.h
+$(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJ) $(TEST_HDR)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(LIB_OBJ) $(PKG_LIBS) -lcriterion
 
-$(BUILD)/san/tests/%: tests/unit/%.c $(SAN_OBJ) tests/unit/helpers.h
+$(BUILD)/san/tests/%: tests/unit/%.c $(SAN_OBJ) $(TEST_HDR)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -Itests/unit -o $@ $< $(SAN_OBJ) $(PKG_LIBS) -lcriterion
 
 unit: $(UNIT_BIN)
 unit-san: $(SAN_BIN)
+
+# libFuzzer targets: every fuzz/fuzz_*.c, linked with the library objects
+# built by clang with the fuzzer and sanitizers (clang warnings do not stop
+# a fuzzing run: -Wno-error); `make fuzz` builds them and
+# runs each for FUZZ_TIME seconds on its own corpus (fuzz/corpus-NAME/), with
+# the dictionary fuzz/NAME.dict when there is one.
+FUZZ_CC    ?= clang
+FUZZ_TIME  ?= 10
+FUZZ_FLAGS := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_SRC   := $(wildcard fuzz/fuzz_*.c)
+FUZZ_BIN   := $(FUZZ_SRC:fuzz/%.c=$(BUILD)/fuzz/%)
+FUZZ_OBJ   := $(LIB_SRC:src/%.c=$(BUILD)/fuzz/obj/%.o)
+.SECONDARY: $(FUZZ_OBJ)
+
+$(BUILD)/fuzz/obj/%.o: src/%.c $(HDR) VERSION
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(ALL_CFLAGS) -Wno-error -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -c -o $@ $<
+
+$(BUILD)/fuzz/%: fuzz/%.c $(FUZZ_OBJ)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(ALL_CFLAGS) -Wno-error $(FUZZ_FLAGS) -o $@ $< $(FUZZ_OBJ) $(PKG_LIBS)
+
+fuzz: $(FUZZ_BIN)
+	@for f in $(FUZZ_BIN); do \
+		name=$$(basename $$f); mkdir -p fuzz/corpus-$$name; \
+		echo "fuzz: $$name for $(FUZZ_TIME) s"; \
+		dict=; [ -f fuzz/$$name.dict ] && dict=-dict=fuzz/$$name.dict; \
+		$$f -max_total_time=$(FUZZ_TIME) $$dict fuzz/corpus-$$name >$(BUILD)/fuzz/$$name.log 2>&1 \
+			|| { tail -n 40 $(BUILD)/fuzz/$$name.log; exit 1; }; \
+		grep -E '^(#[0-9]+|Done)' $(BUILD)/fuzz/$$name.log | tail -n 1; \
+	done
 
 # Every suite, one summary line at the end: "N passed, N failed, N skipped".
 test: all unit unit-san

@@ -35,7 +35,7 @@ void rt_buf_put(rt_buf *buf, const void *data, size_t len);
 void rt_buf_puts(rt_buf *buf, const char *s);
 void rt_buf_putc(rt_buf *buf, char c);
 void rt_buf_printf(rt_buf *buf, const char *fmt, ...) RT_PRINTF(2, 3);
-void rt_buf_vprintf(rt_buf *buf, const char *fmt, va_list ap);
+void rt_buf_vprintf(rt_buf *buf, const char *fmt, va_list ap) RT_PRINTF(2, 0);
 /* The contents as a C string; "" for an empty, never-allocated buffer. */
 const char *rt_buf_cstr(const rt_buf *buf);
 /* Hand the allocation to the caller (who frees it) and reset the buffer. */

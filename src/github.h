@@ -47,11 +47,23 @@ int rt_github_get_all(rt_github *gh, cJSON **out_array, const char *path, const 
 /* "/repos/{owner}/{repo}" prefix for paths (owned by gh). */
 const char *rt_github_repo_path(const rt_github *gh);
 
+/* A path segment percent-encoded for a URL (everything but A-Z a-z 0-9 - . _ ~,
+ * and '/' too when keep_slash, for refs like "tags/v1.0.0"). Caller frees. */
+char *rt_github_escape(const char *segment, bool keep_slash);
+
+/* The permission argument of the calls above names what a 403/404 most
+ * likely lacks. A permissions-block scope ("contents: write") reads "The
+ * token needs the `contents: write` permission (workflow `permissions:`
+ * block)."; other text is quoted as it is, and ';' separates several
+ * needs, e.g. "pull-requests: write; the \"Allow GitHub Actions to create
+ * and approve pull requests\" setting (Settings > Actions > General)". */
+
 /* --- git refs and tags --- */
 typedef struct {
 	char *sha;        /* what the ref points at */
 	char *type;       /* "commit" or "tag" */
-	char *commit_sha; /* the commit, peeled through an annotated tag object */
+	char *commit_sha; /* the commit, peeled through annotated tag objects (NULL if a
+			   * tag names a tree or blob) */
 } rt_github_ref;
 
 /* ref like "tags/v1.2.3" or "heads/main". RT_ENOTFOUND when absent. */

@@ -27,6 +27,9 @@ typedef struct {
 	long max_wait_seconds;  /* longest wait for one retry before failing instead (default 300) */
 	long backoff_base_ms;   /* first backoff step (default 1000; env RELEASE_TRAIN_BACKOFF_MS overrides) */
 	long timeout_seconds;   /* whole-request timeout for API calls (default 120) */
+	long low_speed_limit;   /* bytes/s below which a transfer counts as stalled (default 1) */
+	long low_speed_time;    /* seconds of stall before the attempt is aborted and retried
+				 * (default 30; env RELEASE_TRAIN_LOW_SPEED_TIME overrides) */
 } rt_http_options;
 
 typedef struct {
@@ -46,6 +49,8 @@ typedef struct {
 	long ratelimit_remaining; /* -1 when absent */
 	long ratelimit_reset;     /* epoch seconds, -1 when absent */
 	int attempts;             /* how many times the request was sent */
+	long retry_after;         /* retry-after in seconds, -1 when absent */
+	bool rate_limited;        /* the final answer was a (primary or secondary) rate limit */
 } rt_http_response;
 
 /* SSL_CERT_FILE when set, else /etc/ssl/certs/ca-certificates.crt. */
@@ -60,7 +65,8 @@ void rt_http_free(rt_http *http);
 /* Send one request, retrying transient failures. Returns 0 when a final
  * response arrived (any status: the caller judges 4xx/5xx), -1 with an
  * error recorded when none did (connection failure after every retry, or a
- * rate-limit wait over the bound). */
+ * rate-limit wait over the bound). resp need not be initialised; free it
+ * with rt_http_response_free whatever the result. */
 int rt_http_send(rt_http *http, const rt_http_request *req, rt_http_response *resp);
 void rt_http_response_free(rt_http_response *resp);
 
