@@ -794,6 +794,59 @@ cleanup:
 	return error;
 }
 
+/* Standard base64 with the line breaks GitHub puts in "content". */
+static int base64_decode(rt_buf *out, const char *in)
+{
+	unsigned acc = 0;
+	int bits = 0;
+
+	for (; *in && *in != '='; in++) {
+		const char *alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+		const char *pos;
+
+		if (*in == '\n' || *in == '\r')
+			continue;
+		pos = strchr(alphabet, *in);
+		if (!pos)
+			return -1;
+		acc = (acc << 6) | (unsigned)(pos - alphabet);
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			rt_buf_putc(out, (char)((acc >> bits) & 0xff));
+		}
+	}
+	return 0;
+}
+
+int rt_github_file_get(rt_github *gh, rt_buf *out, const char *path, const char *ref)
+{
+	rt_buf url = RT_BUF_INIT;
+	cJSON *answer = NULL;
+	const char *content, *encoding;
+	int error;
+
+	rt_buf_puts(&url, gh->repo_path);
+	rt_buf_puts(&url, "/contents/");
+	put_escaped(&url, path, true);
+	rt_buf_puts(&url, "?ref=");
+	put_escaped(&url, ref, false);
+	error = rt_github_call(gh, &answer, NULL, "GET", rt_buf_cstr(&url), NULL, "contents: read");
+	if (error < 0)
+		goto cleanup;
+	content = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(answer, "content"));
+	encoding = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(answer, "encoding"));
+	if (!content || !encoding || strcmp(encoding, "base64") != 0 ||
+	    base64_decode(out, content) < 0)
+		error = rt_error_set(RT_ERR_FAILED,
+				     "GitHub's answer for %s at %s is not a base64-encoded file", path, ref);
+
+cleanup:
+	cJSON_Delete(answer);
+	rt_buf_free(&url);
+	return error;
+}
+
 void rt_github_commit_list_free(rt_github_commit_list *list)
 {
 	if (!list)

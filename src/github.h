@@ -17,6 +17,8 @@
 
 #include <cjson/cJSON.h>
 
+#include "buf.h"
+
 typedef struct rt_github rt_github;
 
 typedef struct {
@@ -92,6 +94,10 @@ typedef struct {
 int rt_github_compare_commits(rt_github *gh, rt_github_commit_list *out, const char *base,
 			      const char *head);
 void rt_github_commit_list_free(rt_github_commit_list *list);
+
+/* The bytes of a file at ref (contents API, files up to 1 MB), for when
+ * the commit is not in a shallow checkout. RT_ENOTFOUND when absent. */
+int rt_github_file_get(rt_github *gh, rt_buf *out, const char *path, const char *ref);
 
 /* --- workflows --- */
 /* POST .../actions/workflows/{workflow}/dispatches with {"ref": ref}. */

@@ -472,7 +472,16 @@ static int scan_push(tag_plan *plan, scan_state *st, rt_repo *repo, rt_github *g
 
 /* --- the version ---------------------------------------------------------- */
 
-static int read_version(tag_plan *plan, rt_repo *repo, const rt_config *cfg)
+/* From git objects when the checkout has the commit, else from the API. */
+static int read_file_at(rt_buf *out, rt_repo *repo, rt_github *gh, const char *sha,
+			const char *path)
+{
+	if (rt_repo_has_commit(repo, sha) || !gh)
+		return rt_repo_read_file_at(repo, out, sha, path);
+	return rt_github_file_get(gh, out, path, sha);
+}
+
+static int read_version(tag_plan *plan, rt_repo *repo, rt_github *gh, const rt_config *cfg)
 {
 	const char *const *files = rt_manifest_auto_files;
 	const char *one[2] = {cfg->version_from, NULL};
@@ -484,7 +493,9 @@ static int read_version(tag_plan *plan, rt_repo *repo, const rt_config *cfg)
 		files = one;
 	for (i = 0; files[i] && error == RT_ENOTFOUND; i++) {
 		rt_buf_truncate(&text, 0);
-		error = rt_repo_read_file_at(repo, &text, plan->target_sha, files[i]);
+		error = read_file_at(&text, repo, gh, plan->target_sha, files[i]);
+		if (error == RT_ENOTFOUND)
+			rt_error_clear();
 		if (error == 0 && rt_manifest_version(&plan->version, files[i], text.ptr, text.len) < 0)
 			error = -1;
 		if (error == 0)
@@ -699,7 +710,7 @@ static int decide(tag_plan *plan, rt_repo *repo, rt_github *gh, const rt_config 
 		return error < 0 ? -1 : 0;
 
 	plan->target_sha = rt_xstrdup(cfg->target == RT_TARGET_MARKER ? plan->marker_sha : range->after);
-	if (read_version(plan, repo, cfg) < 0 || check_version(plan, cfg) < 0)
+	if (read_version(plan, repo, gh, cfg) < 0 || check_version(plan, cfg) < 0)
 		return -1;
 	plan->tag = expand_template(cfg->tag_format, plan->version, repo_name(cfg));
 	return find_existing(plan, gh);
