@@ -103,11 +103,16 @@ char *rt_runner_escape_property(const char *s)
 void rt_runner_mask(const char *secret)
 {
 	char *escaped;
+	size_t i;
 
 	if (!secret || !*secret)
 		return;
+	/* longest first, so a secret that contains another is redacted whole */
 	runner.secrets = rt_xrealloc(runner.secrets, (runner.nsecrets + 1) * sizeof(char *));
-	runner.secrets[runner.nsecrets++] = rt_xstrdup(secret);
+	for (i = runner.nsecrets; i > 0 && strlen(runner.secrets[i - 1]) < strlen(secret); i--)
+		runner.secrets[i] = runner.secrets[i - 1];
+	runner.secrets[i] = rt_xstrdup(secret);
+	runner.nsecrets++;
 	if (!runner.in_actions)
 		return;
 	/* The runner consumes this command: it is the one line that must carry the value. */
