@@ -76,6 +76,7 @@ void rt_buf_grow(rt_buf *buf, size_t extra)
 		cap *= 2;
 	buf->ptr = rt_xrealloc(buf->ptr, cap);
 	buf->cap = cap;
+	buf->ptr[buf->len] = '\0'; /* a first allocation is terminated too */
 }
 
 void rt_buf_put(rt_buf *buf, const void *data, size_t len)
@@ -181,10 +182,14 @@ int rt_buf_write_file_atomic(const char *path, const void *data, size_t len)
 			     strerror(errno));
 		goto cleanup;
 	}
-	/* keep the file's permissions: mkstemp makes 0600 */
-	if (stat(path, &st) == 0)
+	/* keep the file's owner (root in the container edits the runner user's
+	 * workspace) and permissions (mkstemp makes 0600) */
+	if (stat(path, &st) == 0) {
+		if (fchown(fd, st.st_uid, st.st_gid) < 0) {
+			/* not root: the file becomes ours, as with any other write */
+		}
 		fchmod(fd, st.st_mode & 07777);
-	else
+	} else
 		fchmod(fd, 0644);
 	while (len > 0) {
 		ssize_t w = write(fd, p, len);
@@ -197,7 +202,11 @@ int rt_buf_write_file_atomic(const char *path, const void *data, size_t len)
 		p += w;
 		len -= (size_t)w;
 	}
-	if (fsync(fd) < 0 || close(fd) < 0) {
+	if (fsync(fd) < 0) {
+		rt_error_set(RT_ERR_FAILED, "cannot write %s: %s", path, strerror(errno));
+		goto cleanup;
+	}
+	if (close(fd) < 0) {
 		fd = -1;
 		rt_error_set(RT_ERR_FAILED, "cannot write %s: %s", path, strerror(errno));
 		goto cleanup;

@@ -191,7 +191,11 @@ static int set_value(rt_config *cfg, const rt_input_def *def, const char *value)
 	switch (def->kind) {
 	case RT_INPUT_STRING:
 		free(*(char **)field);
-		*(char **)field = rt_xstrdup(value);
+		/* version-from "auto" is represented by NULL, however it is given */
+		if (strcmp(def->name, "version-from") == 0 && strcmp(value, "auto") == 0)
+			*(char **)field = NULL;
+		else
+			*(char **)field = rt_xstrdup(value);
 		return 0;
 	case RT_INPUT_BOOL:
 		if (parse_bool(&b, value) < 0)
@@ -247,24 +251,20 @@ static int apply_defaults(rt_config *cfg)
 	for (def = input_table; def->name; def++) {
 		if (!def->default_str || strncmp(def->default_str, "${{", 3) == 0)
 			continue;
-		if (def->kind == RT_INPUT_STRING && strcmp(def->name, "version-from") == 0)
-			continue; /* "auto" is represented by NULL */
 		if (set_value(cfg, def, def->default_str) < 0)
 			return -1;
 	}
 	return 0;
 }
 
-static int apply_environment(rt_config *cfg)
+/* Only the inputs of this mode: the runner passes every input to every mode. */
+static int apply_environment(rt_config *cfg, unsigned mode)
 {
 	const rt_input_def *def;
 
 	for (def = input_table; def->name; def++) {
 		const char *value = input_env(def->name);
-		if (!value)
-			continue;
-		if (def->kind == RT_INPUT_STRING && strcmp(def->name, "version-from") == 0 &&
-		    strcmp(value, "auto") == 0)
+		if (!value || !(def->modes & mode))
 			continue;
 		if (set_value(cfg, def, value) < 0)
 			return -1;
@@ -377,19 +377,43 @@ static int check_flag_modes(const rt_config *cfg, int argc, char **argv)
 	return 0;
 }
 
+/* The mode decides which INPUT_ variables count, so find it first: from
+ * INPUT_MODE and the flags (which win), parsed on a scratch configuration.
+ * *mode is the choice index, or -1 when the mode was given nowhere. */
+static int find_mode(int *mode, int argc, char **argv)
+{
+	rt_config scratch;
+	const char *env = input_env("mode");
+	int error = apply_defaults(&scratch);
+
+	scratch.mode = (rt_mode)-1;
+	if (!error && env)
+		error = set_value(&scratch, find_input("mode", 4), env);
+	if (!error)
+		error = apply_flags(&scratch, argc, argv);
+	*mode = (int)scratch.mode;
+	rt_config_free(&scratch);
+	return error;
+}
+
 int rt_config_load(rt_config *out, int argc, char **argv)
 {
+	int mode;
+
+	memset(out, 0, sizeof(*out));
+	if (find_mode(&mode, argc, argv) < 0)
+		goto fail;
 	/* mode has no default: a sentinel tells "never set" apart from index 0 */
-	if (apply_defaults(out) < 0)
-		goto fail;
-	out->mode = (rt_mode)-1;
-	if (apply_environment(out) < 0 || apply_flags(out, argc, argv) < 0)
-		goto fail;
-	if ((int)out->mode < 0) {
+	if (mode < 0) {
 		rt_error_set(RT_ERR_INPUT,
 			     "input 'mode' is required: set it to bump, tag or release (`with: mode: ...` in the workflow, or the first argument on a terminal)");
 		goto fail;
 	}
+	if (apply_defaults(out) < 0)
+		goto fail;
+	out->mode = (rt_mode)-1;
+	if (apply_environment(out, 1u << (unsigned)mode) < 0 || apply_flags(out, argc, argv) < 0)
+		goto fail;
 	out->mode = (rt_mode)(1u << (unsigned)out->mode); /* the CHOICE row stored an index */
 	if (check_flag_modes(out, argc, argv) < 0)
 		goto fail;

@@ -75,6 +75,8 @@ int main(int argc, char **argv)
 	rt_runner_init();
 	/* before anything else is printed, even an error about another input */
 	rt_runner_mask(getenv("INPUT_TOKEN"));
+	rt_runner_mask(getenv("GITHUB_TOKEN")); /* the terminal fallbacks of inputs.c */
+	rt_runner_mask(getenv("GH_TOKEN"));
 	if (rt_config_load(&cfg, argc, argv) < 0) {
 		rt_runner_error(rt_error_last());
 		status = rt_error_exit_status();

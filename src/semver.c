@@ -235,11 +235,28 @@ static int bump_rc(rt_semver *v, const char *text_for_errors)
 	return 0;
 }
 
+/* Whether the part that level raises is already UINT64_MAX (it would wrap to 0). */
+static bool bump_overflows(const rt_semver *v, rt_bump_level level)
+{
+	switch (level) {
+	case RT_BUMP_MAJOR: return (v->major ? v->major : v->minor ? v->minor : v->patch) == UINT64_MAX;
+	case RT_BUMP_MINOR: return v->minor == UINT64_MAX;
+	case RT_BUMP_PATCH: return v->patch == UINT64_MAX;
+	default: return false;
+	}
+}
+
 int rt_semver_bump(rt_semver *out, const rt_semver *in, rt_bump_level level)
 {
 	char *text = rt_semver_format(in);
 	int error = 0;
 
+	if (bump_overflows(in, level)) {
+		rt_error_set(RT_ERR_INPUT, "cannot bump %s: the number is too large", text);
+		memset(out, 0, sizeof(*out));
+		free(text);
+		return -1;
+	}
 	rt_semver_copy(out, in);
 	switch (level) {
 	case RT_BUMP_MAJOR:
