@@ -107,6 +107,9 @@ void rt_runner_mask(const char *secret)
 
 	if (!secret || !*secret)
 		return;
+	for (i = 0; i < runner.nsecrets; i++)
+		if (strcmp(runner.secrets[i], secret) == 0)
+			return; /* already masked (INPUT_TOKEN and the loaded token are often one) */
 	/* longest first, so a secret that contains another is redacted whole */
 	runner.secrets = rt_xrealloc(runner.secrets, (runner.nsecrets + 1) * sizeof(char *));
 	for (i = runner.nsecrets; i > 0 && strlen(runner.secrets[i - 1]) < strlen(secret); i--)

@@ -26,7 +26,10 @@ class Faults(TagCase):
         self.assertEqual(len(r.errors), 1, r.describe())
         self.assertIn("401", r.errors[0])
         self.assertIn("Bad credentials", r.errors[0])
-        self.assertNotIn("ghs_expired", r.stdout + r.stderr)
+        shown = [line for line in (r.stdout + r.stderr).splitlines() if not line.startswith("::add-mask::")]
+        self.assertNotIn("ghs_expired", "\n".join(shown))
+        self.assertEqual(r.stdout.count("::add-mask::"), 1, "masked once, before anything else")
+        self.assertTrue(r.stdout.startswith("::add-mask::"))
         self.assertEqual(self.tags(info), {})
 
     def test_missing_contents_write_permission(self):
