@@ -55,13 +55,33 @@ static bool is_yes(const char *value)
 	return strncasecmp(value, "yes", 3) == 0 || strncasecmp(value, "true", 4) == 0;
 }
 
+/* Trailers live in the last paragraph only: look for the key there, so the
+ * case-insensitive search stays short on long messages. */
+static bool last_paragraph_mentions_key(const char *message)
+{
+	const char *end = message + strlen(message), *p = end, *start = message;
+
+	while (p > message && (p[-1] == '\n' || p[-1] == '\r' || blank(p[-1])))
+		p--; /* trailing blank lines */
+	for (; p > message + 1; p--) {
+		if (p[-1] == '\n' && (p[-2] == '\n' || (p[-2] == '\r' && p - 2 > message && p[-3] == '\n'))) {
+			start = p;
+			break;
+		}
+	}
+	for (p = start; (p = strpbrk(p, "rR")) != NULL && p < end; p++)
+		if (strncasecmp(p, "release-train", 13) == 0)
+			return true;
+	return false;
+}
+
 static bool has_trailer(const char *message)
 {
 	git_message_trailer_array trailers = {0};
 	bool found = false;
 	size_t i;
 
-	if (!strcasestr(message, "release-train"))
+	if (!last_paragraph_mentions_key(message))
 		return false;
 	if (git_message_trailers(&trailers, message) < 0)
 		return false;
