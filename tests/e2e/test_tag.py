@@ -229,6 +229,24 @@ class Ranges(TagCase):
         self.assert_tagged(r, info, "v1.2.3", head)
 
 
+    def test_compare_api_pages_through_long_pushes(self):
+        info, ws = self.make()
+        base = self.world.head(ws)
+        self.world.push(ws)
+        marked = self.world.commit_to(info.full_name, message=release_message("1.2.3"))
+        head = self.world.make_history(info.full_name, [f"Change {i}\n" for i in range(230)])
+        event = self.world.push_event(info.full_name, ref="refs/heads/main", before=base, after=head)
+        shallow = self.world.clone(info.full_name, depth=1)
+        r = self.world.run("tag", {"scan": "push", "target": "marker", "dry-run": True}, event=event,
+                           cwd=shallow)
+        self.assertEqual(r.exit_code, 0, r.describe())
+        pages = r.calls("GET", "/repos/*/compare/*")
+        self.assertGreaterEqual(len(pages), 3, r.describe())  # 231 commits, 100 a page
+        plan = json.loads(r.outputs["plan"])
+        self.assertEqual(plan["scanned"], 231)
+        self.assertEqual(plan["marker-commit"], marked)
+
+
 class Versions(TagCase):
     def test_first_version_line_of_cargo_toml_is_a_dependency(self):
         manifest = ('[dependencies]\ntokio = { version = "1.0", features = ["rt-multi-thread"] }\n\n'
