@@ -245,6 +245,9 @@ class Ranges(TagCase):
         plan = json.loads(r.outputs["plan"])
         self.assertEqual(plan["scanned"], 231)
         self.assertEqual(plan["marker-commit"], marked)
+        # the marker commit is not in the shallow clone: its version came from the contents API
+        self.assertTrue(r.calls("GET", "/repos/*/contents/Cargo.toml"), r.describe())
+        self.assertEqual(plan["version"], "1.2.3")
 
 
 class Versions(TagCase):
