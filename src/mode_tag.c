@@ -269,6 +269,12 @@ static int scan_commit(const char *sha, const char *message, void *payload)
 	return 0;
 }
 
+static int scan_first_commit(const char *sha, const char *message, void *payload)
+{
+	scan_commit(sha, message, payload);
+	return 1; /* stop: one commit only */
+}
+
 /* Local walk: after minus everything reachable from the hidden commits.
  * A hidden commit missing locally is skipped when missing_ok (a tag on
  * another branch cannot be an ancestor of a complete history) unless the
@@ -443,15 +449,19 @@ static int scan_push(tag_plan *plan, scan_state *st, rt_repo *repo, rt_github *g
 	const char *hide[1];
 	int error;
 
-	if (!range->before) {
+	if (!range->before && range->commits && cJSON_GetArraySize(range->commits) > 0) {
 		/* a new branch: GitHub's own list of what is new on it */
 		plan->source = "the push event";
 		plan->range = rt_xsprintf("the new branch's commits up to %.12s", range->after);
-		if (range->commits && cJSON_GetArraySize(range->commits) > 0) {
-			scan_event_commits(st, range->commits);
-			return 0;
-		}
-		return scan_local(st, repo, range->after, NULL, 0, true) == 0 ? 0 : -1;
+		scan_event_commits(st, range->commits);
+		return 0;
+	}
+	if (!range->before) {
+		/* no push range at all (a branch created at an existing commit, a
+		 * dispatched run, a terminal): the head commit is the push */
+		plan->source = "local history";
+		plan->range = rt_xsprintf("the head commit %.12s", range->after);
+		return rt_repo_walk(repo, range->after, NULL, 0, scan_first_commit, st) < 0 ? -1 : 0;
 	}
 	hide[0] = range->before;
 	plan->range = rt_xsprintf("%.12s..%.12s", range->before, range->after);

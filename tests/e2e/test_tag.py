@@ -155,6 +155,23 @@ class Ranges(TagCase):
         r = self.world.run("tag", {"scan": "push"}, event=event, cwd=ws)
         self.assert_tagged(r, info, "v1.2.4", sha)
 
+    def test_dispatched_run_with_scan_push_looks_at_the_head_only(self):
+        info, ws = self.make()
+        self.world.commit(ws, message=release_message("1.2.3"))
+        head = self.world.commit(ws, message="Later change\n")
+        self.world.push(ws)
+        r = self.world.run("tag", {"scan": "push", "dry-run": True}, event=self.world.dispatch_event(),
+                           event_name="workflow_dispatch", cwd=ws)
+        self.assertEqual(r.exit_code, 0, r.describe())
+        plan = json.loads(r.outputs["plan"])
+        self.assertEqual(plan["scanned"], 1, plan)
+        self.assertIsNone(plan["marker-commit"])
+        r = self.world.run("tag", {"dry-run": True}, event=self.world.dispatch_event(),
+                           event_name="workflow_dispatch", cwd=ws)  # since-last-tag finds it
+        plan = json.loads(r.outputs["plan"])
+        self.assertTrue(plan["create-tag"], plan)
+        self.assertEqual(plan["sha"], head)
+
     def test_new_branch_with_the_default_scan(self):
         info, ws = self.make(version="1.2.4")
         self.world.git(ws, "checkout", "-q", "-b", "release-1.2.4")
