@@ -69,6 +69,25 @@ def not_found(section="", message="Not Found"):
     return HttpError(404, S.error(message, _doc(section), 404))
 
 
+def _by_id(table, key, section):
+    """table[int(key)] (a pull, release or asset by its number or id), else GitHub's 404."""
+    found = table.get(int(key))
+    if found is None:
+        raise not_found(section)
+    return found
+
+
+def _app_body(obj, headers):
+    """An answer of the app as bytes: None is empty, bytes stay, anything else
+    is JSON (and gets its Content-Type in headers)."""
+    if obj is None:
+        return b""
+    if isinstance(obj, bytes):
+        return obj
+    headers.setdefault("Content-Type", "application/json; charset=utf-8")
+    return json.dumps(obj).encode()
+
+
 def invalid(message, section="", errors=None):
     return HttpError(422, S.error(message, _doc(section), 422, errors))
 
@@ -579,10 +598,7 @@ class App:
         return 201, body, {"Location": body["url"]}
 
     def _pull(self, repo, number):
-        pr = repo.pulls.get(int(number))
-        if pr is None:
-            raise not_found("pulls/pulls#get-a-pull-request")
-        return pr
+        return _by_id(repo.pulls, number, "pulls/pulls#get-a-pull-request")
 
     def get_pull(self, req, repo, number):
         return 200, self._pull_body(repo, self._pull(repo, number)), {}
@@ -671,10 +687,7 @@ class App:
         return self.shapes.release(repo, rel, assets)
 
     def _release(self, repo, release_id):
-        rel = repo.releases.get(int(release_id))
-        if rel is None:
-            raise not_found("releases/releases#get-a-release")
-        return rel
+        return _by_id(repo.releases, release_id, "releases/releases#get-a-release")
 
     def _publish(self, repo, rel, section):
         """Create the tag if needed; refuse a second published release of one tag."""
@@ -791,10 +804,7 @@ class App:
         return 200, [self.shapes.asset(repo, rel, a) for a in page], links
 
     def _asset(self, repo, asset_id):
-        asset = repo.assets.get(int(asset_id))
-        if asset is None:
-            raise not_found("releases/assets#get-a-release-asset")
-        return asset
+        return _by_id(repo.assets, asset_id, "releases/assets#get-a-release-asset")
 
     def get_asset(self, req, repo, asset_id):
         asset = self._asset(repo, asset_id)
@@ -921,10 +931,8 @@ class _BackendHandler(BaseHandler):
     def dispatch(self):
         fake = self.server.owner
         url = urllib.parse.urlsplit(self.path)
-        try:
-            body = self.read_body()
-        except (ConnectionError, ValueError):
-            self.close_connection = True
+        body = self.read_body_or_close()
+        if body is None:
             return
         query = dict(urllib.parse.parse_qsl(url.query, keep_blank_values=True))
         status, obj, headers = fake.app.handle(self.command, url.path, query, self.headers, body)
@@ -956,11 +964,9 @@ class _FrontHandler(BaseHandler):
             "time": started,
         })
         entry["auth"] = classify_auth(self.headers.get("Authorization"), fake.token)[0]
-        try:
-            body = self.read_body()
-        except (ConnectionError, ValueError):
+        body = self.read_body_or_close()
+        if body is None:
             entry["status"] = "client-closed"
-            self.close_connection = True
             return
         entry["body"] = _decode_body(body, self.headers.get("Content-Type"))
         fault = fake.faults.take("api", self.command, entry["path"])
@@ -1188,14 +1194,7 @@ class FakeGitHub:
             }
 
     def send_app_response(self, handler, status, obj, headers):
-        if obj is None:
-            data = b""
-        elif isinstance(obj, bytes):
-            data = obj
-        else:
-            data = json.dumps(obj).encode()
-            headers.setdefault("Content-Type", "application/json; charset=utf-8")
-        handler.send_bytes(status, data, headers)
+        handler.send_bytes(status, _app_body(obj, headers), headers)
 
     # --- the front: forwarding, violations, faults ---
     def forward(self, method, target, headers, body):
@@ -1211,14 +1210,7 @@ class FakeGitHub:
             url = urllib.parse.urlsplit(target)
             query = dict(urllib.parse.parse_qsl(url.query, keep_blank_values=True))
             status, obj, hdrs = self.app.handle(method, url.path, query, headers, body)
-            if obj is None:
-                data = b""
-            elif isinstance(obj, bytes):
-                data = obj
-            else:
-                data = json.dumps(obj).encode()
-                hdrs.setdefault("Content-Type", "application/json; charset=utf-8")
-            return status, hdrs, data
+            return status, hdrs, _app_body(obj, hdrs)
         send = {k: v for k, v in headers.items() if k.lower() not in HOP_BY_HOP}
         for attempt in range(2):
             conn = getattr(self._local, "conn", None)

@@ -22,7 +22,7 @@ import threading
 import time
 import urllib.parse
 
-from .httpbase import BaseHandler, ThreadedServer
+from .httpbase import BaseHandler, Served, ThreadedServer
 from .util import LOOPBACK, RequestLog, basic_user, classify_auth, redact_headers, run_git
 
 HTTP_BACKEND = os.path.join(
@@ -205,13 +205,14 @@ class _GitHandler(BaseHandler):
         return status
 
 
-class GitServer:
+class GitServer(Served):
     """Smart-HTTP git server over bare repositories in `root`.
 
     ssl_context: an ssl.SSLContext (server side) to serve HTTPS instead; the
     URL then names `localhost` (mbedTLS does not match IP-address SANs).
     faults: a faults.FaultSet shared with the fake API (origin "git").
     log: a util.RequestLog shared with the fake API.
+    url: the base URL, f"{url}/owner/name" is a clone URL; port, start(), stop(), `with`.
     """
 
     def __init__(self, root, token, *, host=LOOPBACK, port=0, ssl_context=None, faults=None, log=None):
@@ -223,15 +224,6 @@ class GitServer:
         self.stderr = []  # what git http-backend said on stderr, for debugging
         self._server = ThreadedServer(_GitHandler, host=host, port=port, ssl_context=ssl_context, owner=self)
 
-    @property
-    def port(self):
-        return self._server.port
-
-    @property
-    def url(self):
-        """Base URL: f"{url}/owner/name" is a clone URL."""
-        return self._server.base_url
-
     def repo_url(self, full_name):
         return f"{self.url}/{full_name}"
 
@@ -240,16 +232,3 @@ class GitServer:
 
     def create_bare(self, full_name, default_branch="main"):
         return init_bare(self.repo_path(full_name), default_branch)
-
-    def start(self):
-        self._server.start()
-        return self
-
-    def stop(self):
-        self._server.stop()
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc):
-        self.stop()

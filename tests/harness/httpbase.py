@@ -1,8 +1,9 @@
 """httpbase: the threaded stdlib HTTP server that every harness server runs on.
 
-One server class for the git server, the fake API, its upload origin and
-the replay server, so that each gets the same things right once: HTTP/1.1
-keep-alive (libcurl and libgit2 reuse connections), chunked request
+One server class for the git server, the fake API, its upload origin, the
+replay server and the C unit tests' scripted server
+(tests/unit/servers/scripted.py), so that each gets the same things right
+once: HTTP/1.1 keep-alive (libcurl and libgit2 reuse connections), chunked request
 bodies, optional TLS with the handshake done in the connection's own
 thread (a slow client never blocks accept), a connection reset on demand
 (fault injection), and a stop that closes the listening socket and every
@@ -10,10 +11,13 @@ open connection and wakes every sleeping handler, so nothing outlives it.
 """
 import http.server
 import json
+import os
+import signal
 import socket
 import socketserver
 import struct
 import threading
+import time
 
 from .util import LOOPBACK
 
@@ -97,6 +101,83 @@ class ThreadedServer(socketserver.ThreadingMixIn, http.server.HTTPServer):
         return not self.stopping.wait(seconds)
 
 
+class Served:
+    """port, url, start(), stop() and `with` for an object that serves through
+    one ThreadedServer, self._server (the git server, the replay server, the
+    scripted server)."""
+
+    _server = None
+
+    @property
+    def port(self):
+        return self._server.port
+
+    @property
+    def url(self):
+        return self._server.base_url
+
+    def start(self):
+        self._server.start()
+        return self
+
+    def stop(self):
+        self._server.stop()
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+class RequestFile:
+    """A request log another process reads (the C unit tests,
+    tests/unit/servers/server.h): one JSON line per request with method,
+    path, headers (lower-case names), body (text), t (time.time()), port
+    (the client's, to tell connections apart) and any extra fields."""
+
+    def __init__(self, path):
+        self.path = path
+        self._lock = threading.Lock()
+        open(path, "a").close()
+
+    def write(self, handler, body, **extra):
+        entry = {"method": handler.command, "path": handler.path,
+                 "headers": {k.lower(): v for k, v in handler.headers.items()},
+                 "body": body.decode("utf-8", "replace"), "t": time.time(), "port": handler.client_address[1]}
+        entry.update(extra)
+        with self._lock, open(self.path, "a", encoding="utf-8") as f:
+            f.write(json.dumps(entry) + "\n")
+
+
+def serve_command_line(served, port_file=None, *, timeout, done=None):
+    """Run a server started from the command line until it is no longer wanted.
+
+    Starts `served` (a Served or a ThreadedServer), writes its port to
+    port_file atomically once it listens, then serves until SIGTERM or
+    SIGINT, `timeout` seconds, the exit of the process that started this
+    one, or `done` (a threading.Event) is set; then stops it. So a server
+    of a test that crashed never outlives it for long.
+    """
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    parent = os.getppid()
+    served.start()
+    if port_file:
+        tmp = f"{port_file}.tmp{os.getpid()}"
+        with open(tmp, "w") as f:
+            f.write(f"{served.port}\n")
+        os.replace(tmp, port_file)
+    deadline = time.monotonic() + timeout
+    while not stop.is_set() and time.monotonic() < deadline and os.getppid() == parent:
+        if done is not None and done.is_set():
+            time.sleep(0.2)  # let the last answer go out
+            break
+        stop.wait(0.1)
+    served.stop()
+
+
 class BaseHandler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "release-train-harness"
@@ -170,6 +251,15 @@ class BaseHandler(http.server.BaseHTTPRequestHandler):
                 raise ValueError("request body too large")
             parts.append(piece)
         return b"".join(parts)
+
+    def read_body_or_close(self):
+        """The request body, or None (and this connection closed) when the
+        client broke off sending it or sent too much."""
+        try:
+            return self.read_body()
+        except (ConnectionError, ValueError):
+            self.close_connection = True
+            return None
 
     # --- responses ---
     def send_bytes(self, status, body, headers=None, content_type=None):

@@ -426,6 +426,9 @@ class World:
 
     # --- repositories and workspaces ---
     def git_env(self, **extra):
+        """The environment of the harness's own git commands (over HTTPS: trusting ca_file)."""
+        if self.ca_file:
+            extra = {"http.sslCAInfo": self.ca_file, **extra}
         return git_env(home=os.path.join(self.tmp, "home"), token=self.token, extra=extra or None)
 
     def git(self, cwd, *args, input=None, check=True):

@@ -3,8 +3,9 @@
     python3 tests/tls/measure.py [BIN] [RUNS]
 
 Runs `tag` in dry-run (scan: push over a two-commit repository, then one
-API request, "does the tag exist?") against the TLS front of
-tls_servers.py, with SSL_CERT_FILE naming the machine's whole CA bundle
+API request, "does the tag exist?") against a TLS front on the harness's
+HTTP server (tests/harness/httpbase.py) that answers GitHub's 404 to
+everything, with SSL_CERT_FILE naming the machine's whole CA bundle
 plus the test CA: the cost of parsing a full bundle (as in the image) is
 included. Peak memory is GNU time's %M (the child's peak RSS); wall time
 is measured around the whole run (including GNU time's own fork and
@@ -13,6 +14,7 @@ Docs: docs/ARTIFACT.md.
 """
 
 import os
+import ssl
 import statistics
 import subprocess
 import sys
@@ -21,11 +23,23 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
-sys.path.insert(0, HERE)
-sys.path.insert(0, os.path.join(ROOT, "tests", "e2e"))
+sys.path.insert(0, os.path.join(ROOT, "tests"))
 
-from tls_servers import ApiServer  # noqa: E402
-from test_tls import MARKER, clean_env, git  # noqa: E402
+from harness import DEFAULT_MARKER  # noqa: E402
+from harness.httpbase import BaseHandler, ThreadedServer  # noqa: E402
+from harness.util import run_git  # noqa: E402
+
+
+class NotFound(BaseHandler):
+    """GitHub's 404 to every request: the dry run's "does the tag exist?" gets "no"."""
+
+    def dispatch(self):
+        self.read_body()
+        self.send_json(404, {"message": "Not Found", "documentation_url": "https://docs.github.com/rest"})
+
+
+def git(*args, cwd=None):
+    return run_git(list(args), cwd=cwd).decode().strip()
 
 
 # GNU time's %M is the child's own peak RSS. (wait4's ru_maxrss from Python
@@ -55,13 +69,18 @@ def main():
         git("add", "VERSION", cwd=work)
         git("commit", "-q", "-m", "Start", cwd=work)
         before = git("rev-parse", "HEAD", cwd=work)
-        git("commit", "-q", "--allow-empty", "-m", "Release\n\n" + MARKER, cwd=work)
-        with ApiServer(os.path.join(certs, "server.pem"), os.path.join(certs, "server.key")) as api:
-            env = clean_env(SSL_CERT_FILE=bundle, GITHUB_REPOSITORY="octo/train",
-                            GITHUB_API_URL=api.url, GITHUB_WORKSPACE=work,
-                            **{"INPUT_MODE": "tag", "INPUT_DRY-RUN": "true",
-                               "INPUT_TOKEN": "t", "INPUT_SCAN": "push",
-                               "INPUT_BEFORE": before, "INPUT_AFTER": "HEAD"})
+        git("commit", "-q", "--allow-empty", "-m", "Release\n\n" + DEFAULT_MARKER, cwd=work)
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(os.path.join(certs, "server.pem"), os.path.join(certs, "server.key"))
+        api = ThreadedServer(NotFound, ssl_context=ctx).start()
+        try:
+            env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": tmp, "LANG": "C.UTF-8",
+                   "NO_PROXY": "localhost,127.0.0.1", "no_proxy": "localhost,127.0.0.1",
+                   "RELEASE_TRAIN_BACKOFF_MS": "10", "GIT_CONFIG_NOSYSTEM": "1",
+                   "SSL_CERT_FILE": bundle, "GITHUB_REPOSITORY": "octo/train",
+                   "GITHUB_API_URL": api.base_url, "GITHUB_WORKSPACE": work,
+                   "INPUT_MODE": "tag", "INPUT_DRY-RUN": "true", "INPUT_TOKEN": "t", "INPUT_SCAN": "push",
+                   "INPUT_BEFORE": before, "INPUT_AFTER": "HEAD"}
             walls, rss = [], []
             report = os.path.join(tmp, "time.out")
             for _ in range(runs):
@@ -74,6 +93,8 @@ def main():
                     sys.exit("%s exited %d; run it by hand to see why" % (binary, proc.returncode))
                 with open(report) as f:
                     rss.append(int(f.read().split()[-1]))
+        finally:
+            api.stop()
     print("binary: %s (%d bytes)" % (binary, os.path.getsize(binary)))
     print("tag dry run over HTTPS, %d runs: wall median %.1f ms, worst %.1f ms; "
           "peak RSS median %d KiB, worst %d KiB"

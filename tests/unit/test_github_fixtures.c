@@ -1,7 +1,7 @@
 /*
  * github against recorded real GitHub traffic: the @octokit/fixtures
- * scenarios (npm, installed by scripts/setup) replayed by
- * tests/unit/servers/replay_fixture.py. The truth here is GitHub's own
+ * scenarios (npm, installed by scripts/setup) replayed in their recorded
+ * order (--strict) by tests/harness/replay.py. The truth here is GitHub's own
  * payloads and headers: Link pagination as api.github.com sends it, the
  * 422 already_exists of a duplicate asset, hypermedia (upload_url), the
  * x-ratelimit-* headers, Git refs answers and a validation error. The
@@ -57,7 +57,7 @@ static void replay(const char *scenario)
 	char *root = test_repo_root();
 	rt_github_options o = {.token = TOKEN, .max_retries = 0};
 	char *repo;
-	const char *args[2] = {NULL, NULL};
+	const char *args[] = {NULL, "--strict", "--timeout", "120", NULL};
 
 	cr_assert_not_null(root);
 	if (getenv("RT_OCTOKIT_FIXTURES")) /* another copy of scenarios/api.github.com */
@@ -72,7 +72,7 @@ static void replay(const char *scenario)
 			     "npm ci",
 			     fixture_path);
 	args[0] = fixture_path;
-	cr_assert_eq(test_server_spawn(&srv, "replay_fixture.py", args), 0,
+	cr_assert_eq(test_server_spawn(&srv, "tests/harness/replay.py", args), 0,
 		     "the replay server did not start");
 	repo = rt_xsprintf("octokit-fixture-org/%s", scenario);
 	o.repository = repo;

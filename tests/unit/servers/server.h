@@ -1,8 +1,10 @@
 /*
- * Start and stop the Python test servers of tests/unit/servers/ from a
- * Criterion test: each test gets its own server on a free port (the server
- * writes it to a port file), its request log as cJSON, and a bounded wait
- * for start-up. A server also exits by itself when the test process dies.
+ * Start and stop the Python test servers from a Criterion test (the
+ * scripted server tests/unit/servers/scripted.py, the replay server
+ * tests/harness/replay.py): each test gets its own server on a free port
+ * (the server writes it to a port file), its request log as cJSON, and a
+ * bounded wait for start-up. A server also exits by itself when the test
+ * process dies.
  */
 #ifndef RT_TEST_SERVER_H
 #define RT_TEST_SERVER_H
@@ -74,7 +76,7 @@ static inline long test_now_ms(void)
 	return (long)tv.tv_sec * 1000 + tv.tv_usec / 1000;
 }
 
-/* Run tests/unit/servers/<script> --port-file F --log L <args...> and wait
+/* Run <repository root>/<script> --port-file F --log L <args...> and wait
  * (at most 10 s) for its port. Returns 0 or -1. */
 static inline int test_server_spawn(test_server *s, const char *script, const char *const *args)
 {
@@ -94,7 +96,7 @@ static inline int test_server_spawn(test_server *s, const char *script, const ch
 	s->dir = rt_xstrdup(tmpl);
 	s->port_file = rt_xsprintf("%s/port", s->dir);
 	s->log_path = rt_xsprintf("%s/log", s->dir);
-	script_path = rt_xsprintf("%s/tests/unit/servers/%s", root, script);
+	script_path = rt_xsprintf("%s/%s", root, script);
 	argv[argc++] = test_python();
 	argv[argc++] = script_path;
 	argv[argc++] = "--port-file";
@@ -136,7 +138,7 @@ done:
 static inline int test_server_start(test_server *s, const char *script_json)
 {
 	const char *args[] = {"--script", script_json, NULL};
-	return test_server_spawn(s, "scripted.py", args);
+	return test_server_spawn(s, "tests/unit/servers/scripted.py", args);
 }
 
 static inline void test_server_stop(test_server *s)
