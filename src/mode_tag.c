@@ -266,7 +266,8 @@ static int scan_commit(const char *sha, const char *message, void *payload)
 	st->scanned++;
 	if (!st->newest_marker && rt_marker_in_message(message, st->marker))
 		st->newest_marker = rt_xstrdup(sha);
-	return 0;
+	/* newest first: the first marker decides both targets, the rest need not be read */
+	return st->newest_marker ? 1 : 0;
 }
 
 static int scan_first_commit(const char *sha, const char *message, void *payload)
@@ -298,7 +299,7 @@ static int scan_local(scan_state *st, rt_repo *repo, const char *after, const ch
 	}
 	error = rt_repo_walk(repo, after, present, n, scan_commit, st);
 	free(present);
-	return error;
+	return error > 0 ? 0 : error; /* > 0: stopped at the marker */
 }
 
 static int scan_api_range(scan_state *st, rt_github *gh, const char *base, const char *head)
@@ -495,7 +496,7 @@ static int read_version(tag_plan *plan, rt_repo *repo, rt_github *gh, const rt_c
 {
 	const char *const *files = rt_manifest_auto_files;
 	const char *one[2] = {cfg->version_from, NULL};
-	rt_buf text = RT_BUF_INIT;
+	rt_buf text = RT_BUF_INIT, skipped = RT_BUF_INIT;
 	size_t i;
 	int error = RT_ENOTFOUND;
 
@@ -504,22 +505,29 @@ static int read_version(tag_plan *plan, rt_repo *repo, rt_github *gh, const rt_c
 	for (i = 0; files[i] && error == RT_ENOTFOUND; i++) {
 		rt_buf_truncate(&text, 0);
 		error = read_file_at(&text, repo, gh, plan->target_sha, files[i]);
-		if (error == RT_ENOTFOUND)
+		if (error == RT_ENOTFOUND) {
 			rt_error_clear();
-		if (error == 0 && rt_manifest_version(&plan->version, files[i], text.ptr, text.len) < 0)
-			error = -1;
+			continue;
+		}
+		if (error == 0)
+			error = rt_manifest_version(&plan->version, files[i], text.ptr, text.len);
 		if (error == 0)
 			plan->version_file = rt_xstrdup(files[i]);
+		else if (error == RT_ENOTFOUND && !cfg->version_from) /* declares none: try the next */
+			rt_buf_printf(&skipped, "%s%s", skipped.len ? ", " : " (", files[i]);
 	}
-	rt_buf_free(&text);
+	if (skipped.len)
+		rt_buf_puts(&skipped, " declare no version)");
 	if (error == RT_ENOTFOUND && !cfg->version_from)
-		return rt_error_set(RT_ERR_INPUT,
-				    "no Cargo.toml, package.json or VERSION at the root of commit %.12s; name the file that holds the version with the version-from input",
-				    plan->target_sha);
-	if (error == RT_ENOTFOUND)
-		return rt_error_set(RT_ERR_INPUT, "version-from names %s, which does not exist at commit %.12s",
-				    cfg->version_from, plan->target_sha);
-	return error;
+		rt_error_set(RT_ERR_INPUT,
+			     "no version in Cargo.toml, package.json or VERSION at the root of commit %.12s%s; name the file that holds the version with the version-from input",
+			     plan->target_sha, rt_buf_cstr(&skipped));
+	else if (error == RT_ENOTFOUND && !rt_error_last())
+		rt_error_set(RT_ERR_INPUT, "version-from names %s, which does not exist at commit %.12s",
+			     cfg->version_from, plan->target_sha);
+	rt_buf_free(&skipped);
+	rt_buf_free(&text);
+	return error < 0 ? -1 : 0;
 }
 
 static int check_version(const tag_plan *plan, const rt_config *cfg)
