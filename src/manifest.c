@@ -150,10 +150,11 @@ static int cargo_version(char **out, const char *file, const char *text, size_t 
 		error = take_version(out, pkg, file, "[package] version");
 		goto cleanup;
 	}
-	error = rt_error_set_at(RT_ERR_INPUT, file, 0,
+	rt_error_set_at(RT_ERR_INPUT, file, 0,
 				"no version in this Cargo.toml; set [workspace.package] version "
 				"(or [package] version) in it, or set the version-from input to "
 				"the file that holds the version");
+	error = RT_ENOTFOUND;
 cleanup:
 	wanted_free(&set);
 	return error;
@@ -202,10 +203,11 @@ static int pyproject_version(char **out, const char *file, const char *text, siz
 		}
 	}
 	rt_error_clear(); /* a malformed dynamic list only loses the hint */
-	error = rt_error_set_at(RT_ERR_INPUT, file, 0,
+	rt_error_set_at(RT_ERR_INPUT, file, 0,
 				"no version in this pyproject.toml; set [project] version (or "
 				"[tool.poetry] version) in it, or set the version-from input to "
 				"the file that holds the version");
+	error = RT_ENOTFOUND;
 cleanup:
 	rt_toml_strings_free(dynamic);
 	wanted_free(&set);
@@ -272,10 +274,11 @@ static int json_version(char **out, const char *file, const char *text, size_t l
 	}
 	version = cJSON_GetObjectItemCaseSensitive(root, "version");
 	if (!version) {
-		error = rt_error_set_at(RT_ERR_INPUT, file, 0,
-					"no top-level \"version\" field; add one (\"version\": "
-					"\"1.2.3\") or set version-from to the file that holds the "
-					"version");
+		rt_error_set_at(RT_ERR_INPUT, file, 0,
+				"no top-level \"version\" field; add one (\"version\": "
+				"\"1.2.3\") or set version-from to the file that holds the "
+				"version");
+		error = RT_ENOTFOUND;
 		goto cleanup;
 	}
 	if (!cJSON_IsString(version) || !version->valuestring || !version->valuestring[0]) {

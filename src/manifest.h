@@ -18,7 +18,10 @@ extern const char *const rt_manifest_auto_files[];
 
 /* *out (caller frees) receives the version text, not yet validated as
  * semver. Errors (RT_ERR_INPUT) name display_path and the line. The format
- * is chosen by the basename of display_path. */
+ * is chosen by the basename of display_path. A well-formed file that
+ * declares no version at all (a private package.json, a virtual workspace)
+ * returns RT_ENOTFOUND, its error recorded, so that auto detection can go
+ * on to the next file. */
 int rt_manifest_version(char **out, const char *display_path, const char *text, size_t len);
 
 #endif

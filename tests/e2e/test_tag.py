@@ -326,6 +326,15 @@ class Versions(TagCase):
         self.assertIn("leading zero", r.errors[0])
         self.assertEqual(self.tags(info), {})
 
+    def test_auto_detection_skips_files_that_declare_no_version(self):
+        # a private package.json of dev tools and a virtual workspace do not hold the version
+        info, ws = self.make(files={"Cargo.toml": '[workspace]\nmembers = ["crates/*"]\n',
+                                    "package.json": '{"private": true, "devDependencies": {}}\n',
+                                    "VERSION": "0.4.0\n"})
+        sha = self.world.commit(ws, message=release_message("0.4.0"))
+        self.world.push(ws)
+        self.assert_tagged(self.world.run("tag", cwd=ws), info, "v0.4.0", sha)
+
     def test_missing_version_file(self):
         info, ws = self.make(files={"README.md": "no manifest\n"})
         self.world.commit(ws, message=release_message("1.0.0"))

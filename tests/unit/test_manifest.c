@@ -179,7 +179,16 @@ Test(manifest, cargo_without_version)
 	assert_failure("Cargo.toml", text, 0, "version-from");
 	assert_failure("Cargo.toml", text, 0, "[workspace.package] version");
 	assert_failure("Cargo.toml", "", 0, "no version");
-	cr_assert_eq(rt_manifest_version(&(char *){NULL}, "Cargo.toml", NULL, 0), -1);
+	/* declaring no version is RT_ENOTFOUND, so auto detection can try the next file */
+	cr_assert_eq(rt_manifest_version(&(char *){NULL}, "Cargo.toml", NULL, 0), RT_ENOTFOUND);
+	cr_assert_eq(rt_manifest_version(&(char *){NULL}, "Cargo.toml", text, strlen(text)),
+		     RT_ENOTFOUND);
+	cr_assert_eq(rt_manifest_version(&(char *){NULL}, "package.json", "{\"private\": true}", 17),
+		     RT_ENOTFOUND);
+	cr_assert_eq(rt_manifest_version(&(char *){NULL}, "pyproject.toml", "[project]\n", 10),
+		     RT_ENOTFOUND);
+	/* a version that is there but wrong is a plain error */
+	cr_assert_eq(rt_manifest_version(&(char *){NULL}, "package.json", "{\"version\": 1}", 14), -1);
 	rt_error_clear();
 }
 
