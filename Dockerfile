@@ -3,12 +3,13 @@
 # The build stage runs scripts/build-static, the same script as `make
 # static`, so the binary in the image is built exactly as on a developer's
 # machine. The dependency prefix is its own layer (only scripts/build-static
-# is copied before it), so editing src/ rebuilds just the program.
+# and the zlib allocator it builds in are copied before it), so editing src/
+# rebuilds just the program.
 # Locally `make image` provides debian:bookworm-slim from debootstrap (no
 # registry here); on GitHub the same line pulls the official image.
 FROM debian:bookworm-slim AS build
 WORKDIR /src
-COPY scripts/build-static scripts/build-static
+COPY scripts/build-static scripts/zlib-zcalloc.c scripts/
 RUN scripts/build-static --deps-only
 COPY . .
 RUN scripts/build-static

@@ -259,21 +259,43 @@ typedef struct {
 	char *newest_marker; /* first hit in newest-first order */
 } scan_state;
 
-static int scan_commit(const char *sha, const char *message, void *payload)
+/* A commit from a list (the API's, the push event's): all are counted. */
+static void scan_commit(scan_state *st, const char *sha, const char *message)
+{
+	st->scanned++;
+	if (!st->newest_marker && rt_marker_in_message(message, st->marker))
+		st->newest_marker = rt_xstrdup(sha);
+}
+
+/* rt_repo_walk's callbacks: the walk names the commit they stop at. */
+enum { WALK_ON = 0, WALK_MARKER = 1, WALK_DONE = 2 };
+
+static int scan_walked(const char *message, void *payload)
 {
 	scan_state *st = payload;
 
 	st->scanned++;
-	if (!st->newest_marker && rt_marker_in_message(message, st->marker))
-		st->newest_marker = rt_xstrdup(sha);
 	/* newest first: the first marker decides both targets, the rest need not be read */
-	return st->newest_marker ? 1 : 0;
+	return rt_marker_in_message(message, st->marker) ? WALK_MARKER : WALK_ON;
 }
 
-static int scan_first_commit(const char *sha, const char *message, void *payload)
+static int scan_walked_first(const char *message, void *payload)
 {
-	scan_commit(sha, message, payload);
-	return 1; /* stop: one commit only */
+	/* one commit only: stop either way */
+	return scan_walked(message, payload) == WALK_MARKER ? WALK_MARKER : WALK_DONE;
+}
+
+/* Walk from after with scan_walked or scan_walked_first; the commit that
+ * stopped the walk at a marker is the newest marker. */
+static int scan_walk(scan_state *st, rt_repo *repo, const char *after, const char *const *hide,
+		     size_t nhide, rt_repo_commit_cb cb)
+{
+	char sha[41];
+	int error = rt_repo_walk(repo, after, hide, nhide, cb, st, sha);
+
+	if (error == WALK_MARKER)
+		st->newest_marker = rt_xstrdup(sha);
+	return error > 0 ? 0 : error;
 }
 
 /* Local walk: after minus everything reachable from the hidden commits.
@@ -297,9 +319,9 @@ static int scan_local(scan_state *st, rt_repo *repo, const char *after, const ch
 			       RT_ENOTFOUND;
 		}
 	}
-	error = rt_repo_walk(repo, after, present, n, scan_commit, st);
+	error = scan_walk(st, repo, after, present, n, scan_walked);
 	free(present);
-	return error > 0 ? 0 : error; /* > 0: stopped at the marker */
+	return error;
 }
 
 static int scan_api_range(scan_state *st, rt_github *gh, const char *base, const char *head)
@@ -310,7 +332,7 @@ static int scan_api_range(scan_state *st, rt_github *gh, const char *base, const
 	if (rt_github_compare_commits(gh, &list, base, head) < 0)
 		return -1;
 	for (i = list.count; i-- > 0;) /* the API gives oldest first */
-		scan_commit(list.items[i].sha, list.items[i].message, st);
+		scan_commit(st, list.items[i].sha, list.items[i].message);
 	rt_github_commit_list_free(&list);
 	return 0;
 }
@@ -324,7 +346,7 @@ static void scan_event_commits(scan_state *st, const cJSON *commits)
 		const cJSON *c = cJSON_GetArrayItem(commits, i);
 		const char *sha = json_string(c, "id"), *message = json_string(c, "message");
 		if (sha && message)
-			scan_commit(sha, message, st);
+			scan_commit(st, sha, message);
 	}
 }
 
@@ -462,7 +484,7 @@ static int scan_push(tag_plan *plan, scan_state *st, rt_repo *repo, rt_github *g
 		 * dispatched run, a terminal): the head commit is the push */
 		plan->source = "local history";
 		plan->range = rt_xsprintf("the head commit %.12s", range->after);
-		return rt_repo_walk(repo, range->after, NULL, 0, scan_first_commit, st) < 0 ? -1 : 0;
+		return scan_walk(st, repo, range->after, NULL, 0, scan_walked_first) < 0 ? -1 : 0;
 	}
 	hide[0] = range->before;
 	plan->range = rt_xsprintf("%.12s..%.12s", range->before, range->after);
@@ -804,6 +826,6 @@ cleanup:
 	tag_plan_free(&plan);
 	push_range_free(&range);
 	rt_github_free(gh);
-	rt_repo_free(repo);
+	rt_repo_free_at_exit(repo); /* the process ends after a mode */
 	return error;
 }

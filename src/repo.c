@@ -2,9 +2,11 @@
  * repo: the local repository through libgit2 (see repo.h).
  *
  * History is read raw: the walk takes each commit's bytes straight from
- * the object database and hands the message (everything after the first
- * blank line) to the caller without building a git_commit, which is what
- * makes scanning 100,000 commits cheaper than `git log | grep`.
+ * the object database (where the revwalk's own read left them, in the
+ * object cache) and hands the message (everything after the first blank
+ * line) to the caller in place, without building a git_commit, copying
+ * it or formatting a sha, which is what makes scanning 100,000 commits
+ * cheaper than `git log | grep`.
  */
 #include "repo.h"
 
@@ -40,10 +42,27 @@ static int git_fail(const char *fmt, const char *arg)
 	return -1;
 }
 
-int rt_repo_global_init(void)
+static bool ca_loaded;
+
+/* The CA file, set at the first push only: with mbedTLS, setting it parses
+ * the whole bundle at once (about 55 million instructions, 4 ms), a cost
+ * that every run without a push (a tag scan, say) would pay for nothing. */
+static void load_ca_file(void)
 {
 	const char *ca = rt_http_ca_file();
 
+	if (ca_loaded)
+		return;
+	ca_loaded = true;
+	if (git_libgit2_opts(GIT_OPT_SET_SSL_CERT_LOCATIONS, ca, NULL) < 0) {
+		/* not fatal here: an HTTPS push will fail and say why */
+		rt_runner_debug("libgit2 could not load the CA file %s", ca);
+		git_error_clear();
+	}
+}
+
+int rt_repo_global_init(void)
+{
 	if (git_libgit2_init() < 0)
 		return git_fail("cannot initialise libgit2%s", "");
 	/* The runner's workspace belongs to another uid while the container runs
@@ -53,17 +72,21 @@ int rt_repo_global_init(void)
 	 * about a tenth of a history scan; git itself does not do it on read,
 	 * and objects we create are hashed by their writer anyway. */
 	git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
-	if (git_libgit2_opts(GIT_OPT_SET_SSL_CERT_LOCATIONS, ca, NULL) < 0) {
-		/* not fatal: only an HTTPS push needs it, and that push will say so */
-		rt_runner_debug("libgit2 could not load the CA file %s", ca);
-		git_error_clear();
-	}
+	/* A scan reads each commit twice, once in the revwalk and once for its
+	 * message (see rt_repo_walk), and only the object cache saves the second
+	 * inflate; libgit2 caches no commit over 4 KB, which long messages
+	 * (dependency bumps with release notes, squash merges) exceed. Measured
+	 * on 20,000 commits of 6 KB: 5.8 billion instructions and 0.73 s down
+	 * to 3.1 billion and 0.48 s (git log | grep: 0.55 s). The cache's total
+	 * budget (256 MB) still bounds the memory. */
+	git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_COMMIT, (size_t)1 << 20);
 	return 0;
 }
 
 void rt_repo_global_cleanup(void)
 {
 	git_libgit2_shutdown();
+	ca_loaded = false; /* a new init starts from libgit2's defaults again */
 }
 
 int rt_repo_open(rt_repo **out, const char *path)
@@ -90,6 +113,24 @@ void rt_repo_free(rt_repo *repo)
 	git_repository_free(repo->git);
 	free(repo->path);
 	free(repo);
+}
+
+/* A walk leaves every commit it read in libgit2's object cache (the walk
+ * reads the whole range before it yields the first commit, and the scan
+ * reads each one again from there): ~40 MB in 200,000 blocks for 100,000
+ * commits. Freeing them one by one at exit touches all of it again and
+ * took 45-60 ms, 8% of such a scan, in the glibc and the musl build alike
+ * (musl also unmaps thousands of emptied groups); exit(2) drops it at
+ * once. Kept in a static, the repository stays reachable: memcheck
+ * counts it as "still reachable", not as a leak. */
+static rt_repo *kept_until_exit;
+
+void rt_repo_free_at_exit(rt_repo *repo)
+{
+	if (!repo)
+		return;
+	rt_repo_free(kept_until_exit); /* only one is ever kept */
+	kept_until_exit = repo;
 }
 
 int rt_repo_resolve_commit(rt_repo *repo, char out[41], const char *rev)
@@ -169,8 +210,9 @@ cleanup:
 	return error;
 }
 
-/* The message of a raw commit object: after the first empty line. */
-static const char *raw_message(const char *data, size_t len, size_t *msg_len)
+/* The message of a raw commit object: after the first empty line (the
+ * object's end, an empty string, when there is none). */
+static const char *raw_message(const char *data, size_t len)
 {
 	const char *end = data + len, *p = data;
 
@@ -178,13 +220,10 @@ static const char *raw_message(const char *data, size_t len, size_t *msg_len)
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		if (!nl)
 			break;
-		if (nl == p) { /* empty line: headers are over */
-			*msg_len = (size_t)(end - nl - 1);
+		if (nl == p) /* empty line: headers are over */
 			return nl + 1;
-		}
 		p = nl + 1;
 	}
-	*msg_len = 0;
 	return end;
 }
 
@@ -197,7 +236,17 @@ static int walk_setup(git_revwalk **out, rt_repo *repo, const char *from, const 
 
 	if (git_revwalk_new(&walk, repo->git) < 0)
 		return git_fail("cannot walk history%s", "");
-	git_revwalk_sorting(walk, GIT_SORT_TIME);
+	/* No re-sort: a walk with hidden commits is always "limited" in
+	 * libgit2 (limit_list), which already yields the range newest first,
+	 * each commit before its parents, in commit-time order across
+	 * branches (git log's default order). GIT_SORT_TIME would then push
+	 * every commit through a priority queue again: ~80 million more
+	 * instructions and 15-40 ms for 100,000 commits, and commits of the
+	 * same second come out of it in heap order, not newest first (c7 c2
+	 * c3 c4 c5 c6 for seven commits of one second), where this order
+	 * keeps them child before parent. Without hidden commits, the walk
+	 * is lazy and the first commit is `from` itself. */
+	git_revwalk_sorting(walk, GIT_SORT_NONE);
 	if (git_oid_fromstr(&oid, from) < 0 || git_revwalk_push(walk, &oid) < 0) {
 		git_revwalk_free(walk);
 		git_error_clear();
@@ -218,12 +267,11 @@ static int walk_setup(git_revwalk **out, rt_repo *repo, const char *from, const 
 }
 
 int rt_repo_walk(rt_repo *repo, const char *from, const char *const *hide, size_t nhide,
-		 rt_repo_commit_cb cb, void *payload)
+		 rt_repo_commit_cb cb, void *payload, char *stopped_at)
 {
 	git_revwalk *walk = NULL;
 	git_odb *odb = NULL;
 	git_oid oid;
-	rt_buf message = RT_BUF_INIT;
 	int error;
 
 	if ((error = walk_setup(&walk, repo, from, hide, nhide)) < 0)
@@ -234,21 +282,23 @@ int rt_repo_walk(rt_repo *repo, const char *from, const char *const *hide, size_
 	}
 	while ((error = git_revwalk_next(&oid, walk)) == 0) {
 		git_odb_object *obj = NULL;
-		const char *msg;
-		size_t msg_len;
-		char sha[GIT_OID_HEXSZ + 1];
 
 		if (git_odb_read(&obj, odb, &oid) < 0) {
 			error = git_fail("cannot read commit %s", git_oid_tostr_s(&oid));
 			goto cleanup;
 		}
-		msg = raw_message(git_odb_object_data(obj), git_odb_object_size(obj), &msg_len);
-		rt_buf_truncate(&message, 0);
-		rt_buf_put(&message, msg, msg_len); /* NUL-terminated copy for the callback */
+		/* The message is handed over in place, as a C string: libgit2 1.5
+		 * NUL-terminates every object it reads (it allocates size + 1 and
+		 * zeroes or sets data[size]: pack.c packfile_unpack_compressed and
+		 * its delta-base cache copy, delta.c git_delta_apply, odb_loose.c
+		 * read_loose_standard and read_loose_packlike via git_str). */
+		error = cb(raw_message(git_odb_object_data(obj), git_odb_object_size(obj)), payload);
 		git_odb_object_free(obj);
-		git_oid_tostr(sha, sizeof(sha), &oid);
-		if ((error = cb(sha, rt_buf_cstr(&message), payload)) != 0)
+		if (error != 0) {
+			if (stopped_at)
+				git_oid_tostr(stopped_at, GIT_OID_HEXSZ + 1, &oid);
 			goto cleanup;
+		}
 	}
 	if (error == GIT_ITEROVER) {
 		error = 0;
@@ -263,7 +313,6 @@ int rt_repo_walk(rt_repo *repo, const char *from, const char *const *hide, size_
 	}
 
 cleanup:
-	rt_buf_free(&message);
 	git_odb_free(odb);
 	git_revwalk_free(walk);
 	return error;
@@ -308,6 +357,7 @@ int rt_repo_push(rt_repo *repo, const char *url, const char *refspec, const char
 	git_strarray refspecs = {specs, 1};
 	int error = -1;
 
+	load_ca_file();
 	/* anonymous remote: the URL (and never the token) stays out of .git/config */
 	if (git_remote_create_anonymous(&remote, repo->git, url) < 0) {
 		git_fail("cannot use the remote %s", url);
