@@ -134,11 +134,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			rt_error_clear();
 		}
 	}
-	{
-		rt_bump_level level;
-		if (rt_semver_level_from_name(&level, text) < 0)
-			rt_error_clear();
-	}
 	free(text);
 	return 0;
 }

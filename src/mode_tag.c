@@ -228,8 +228,9 @@ static int list_tags(tag_list *out, rt_github *gh, const char *format)
 		goto cleanup;
 	out->items = rt_xcalloc((size_t)cJSON_GetArraySize(refs) + 1, sizeof(existing_tag));
 	cJSON_ArrayForEach(ref, refs) {
-		const char *full = json_string(ref, "ref");
-		const char *sha = json_string(cJSON_GetObjectItemCaseSensitive(ref, "object"), "sha");
+		const cJSON *object = cJSON_GetObjectItemCaseSensitive(ref, "object");
+		const char *full = json_string(ref, "ref"), *sha = json_string(object, "sha");
+		const char *type = json_string(object, "type");
 		existing_tag *t = &out->items[out->count];
 
 		if (!full || !sha || strncmp(full, "refs/tags/", 10) != 0 ||
@@ -237,9 +238,7 @@ static int list_tags(tag_list *out, rt_github *gh, const char *format)
 			continue;
 		t->name = rt_xstrdup(full + 10);
 		t->sha = rt_xstrdup(sha);
-		t->annotated = json_string(cJSON_GetObjectItemCaseSensitive(ref, "object"), "type") &&
-			       strcmp(json_string(cJSON_GetObjectItemCaseSensitive(ref, "object"), "type"),
-				      "tag") == 0;
+		t->annotated = type && strcmp(type, "tag") == 0;
 		out->count++;
 	}
 	sort_newest_first(out);
@@ -314,9 +313,8 @@ static int scan_local(scan_state *st, rt_repo *repo, const char *after, const ch
 			present[n++] = hide[i];
 		else if (!missing_ok || rt_repo_is_shallow(repo)) {
 			free(present);
-			return rt_error_set(RT_ERR_FAILED, "commit %s is not in the shallow clone",
-					    hide[i]),
-			       RT_ENOTFOUND;
+			rt_error_set(RT_ERR_FAILED, "commit %s is not in the local repository", hide[i]);
+			return RT_ENOTFOUND;
 		}
 	}
 	error = scan_walk(st, repo, after, present, n, scan_walked);

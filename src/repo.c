@@ -61,6 +61,15 @@ static void load_ca_file(void)
 	}
 }
 
+/* RT_ENOTFOUND for a commit the object database lacks (a shallow clone's
+ * cut, a force-pushed-away commit): callers fall back to the API. */
+static int missing_commit(const char *rev)
+{
+	git_error_clear();
+	rt_error_set(RT_ERR_FAILED, "commit %s is not in the local repository", rev);
+	return RT_ENOTFOUND;
+}
+
 int rt_repo_global_init(void)
 {
 	if (git_libgit2_init() < 0)
@@ -148,11 +157,8 @@ int rt_repo_resolve_commit(rt_repo *repo, char out[41], const char *rev)
 		}
 	}
 	git_object_free(obj);
-	if (error == GIT_ENOTFOUND) {
-		git_error_clear();
-		return rt_error_set(RT_ERR_FAILED, "commit %s is not in the local repository", rev),
-		       RT_ENOTFOUND;
-	}
+	if (error == GIT_ENOTFOUND)
+		return missing_commit(rev);
 	return error < 0 ? git_fail("cannot resolve %s", rev) : 0;
 }
 
@@ -249,17 +255,12 @@ static int walk_setup(git_revwalk **out, rt_repo *repo, const char *from, const 
 	git_revwalk_sorting(walk, GIT_SORT_NONE);
 	if (git_oid_fromstr(&oid, from) < 0 || git_revwalk_push(walk, &oid) < 0) {
 		git_revwalk_free(walk);
-		git_error_clear();
-		return rt_error_set(RT_ERR_FAILED, "commit %s is not in the local repository", from),
-		       RT_ENOTFOUND;
+		return missing_commit(from);
 	}
 	for (i = 0; i < nhide; i++) {
 		if (git_oid_fromstr(&oid, hide[i]) < 0 || git_revwalk_hide(walk, &oid) < 0) {
 			git_revwalk_free(walk);
-			git_error_clear();
-			return rt_error_set(RT_ERR_FAILED, "commit %s is not in the local repository",
-					    hide[i]),
-			       RT_ENOTFOUND;
+			return missing_commit(hide[i]);
 		}
 	}
 	*out = walk;
@@ -305,8 +306,7 @@ int rt_repo_walk(rt_repo *repo, const char *from, const char *const *hide, size_
 	} else if (error == GIT_ENOTFOUND) {
 		/* a parent is missing: the history here is cut (shallow clone) */
 		git_error_clear();
-		error = rt_error_set(RT_ERR_FAILED, "the history below %s is not in the local repository",
-				     from);
+		rt_error_set(RT_ERR_FAILED, "the history below %s is not in the local repository", from);
 		error = RT_ENOTFOUND;
 	} else {
 		error = git_fail("cannot walk history from %s", from);

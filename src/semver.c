@@ -298,25 +298,3 @@ int rt_semver_bump(rt_semver *out, const rt_semver *in, rt_bump_level level)
 	free(text);
 	return error;
 }
-
-int rt_semver_level_from_name(rt_bump_level *out, const char *name)
-{
-	static const struct {
-		const char *name;
-		rt_bump_level level;
-	} levels[] = {{"major", RT_BUMP_MAJOR},
-		      {"minor", RT_BUMP_MINOR},
-		      {"patch", RT_BUMP_PATCH},
-		      {"rc", RT_BUMP_RC},
-		      {"release", RT_BUMP_RELEASE}};
-	size_t i;
-
-	for (i = 0; i < sizeof(levels) / sizeof(levels[0]); i++) {
-		if (strcmp(name, levels[i].name) == 0) {
-			*out = levels[i].level;
-			return 0;
-		}
-	}
-	return rt_error_set(RT_ERR_INPUT,
-			    "unknown level '%s': use one of major, minor, patch, rc, release", name);
-}

@@ -35,7 +35,5 @@ char *rt_semver_format(const rt_semver *v);
 int rt_semver_bump(rt_semver *out, const rt_semver *in, rt_bump_level level);
 int rt_semver_copy(rt_semver *out, const rt_semver *in);
 void rt_semver_free(rt_semver *v);
-/* Level from its input name ("major", ...); -1 and an error when unknown. */
-int rt_semver_level_from_name(rt_bump_level *out, const char *name);
 
 #endif

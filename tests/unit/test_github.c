@@ -23,13 +23,7 @@ static rt_github *gh;
 
 static void setup(void)
 {
-	setenv("RELEASE_TRAIN_BACKOFF_MS", "5", 1);
-	setenv("NO_PROXY", "127.0.0.1,localhost", 1);
-	setenv("no_proxy", "127.0.0.1,localhost", 1);
-	unsetenv("RUNNER_DEBUG");
-	unsetenv("GITHUB_ACTIONS");
-	rt_runner_init();
-	rt_error_clear();
+	test_http_env("5");
 	gh = NULL;
 }
 

@@ -20,13 +20,7 @@ static test_server srv;
 
 static void setup(void)
 {
-	setenv("RELEASE_TRAIN_BACKOFF_MS", "10", 1);
-	setenv("NO_PROXY", "127.0.0.1,localhost", 1);
-	setenv("no_proxy", "127.0.0.1,localhost", 1);
-	unsetenv("RUNNER_DEBUG");
-	unsetenv("GITHUB_ACTIONS");
-	rt_runner_init();
-	rt_error_clear();
+	test_http_env("10");
 }
 
 static void teardown(void)

@@ -405,26 +405,3 @@ Test(semver_bump, input_is_untouched)
 	rt_semver_free(&in);
 }
 
-Test(semver_level, names)
-{
-	static const struct {
-		const char *name;
-		rt_bump_level level;
-	} cases[] = {{"major", RT_BUMP_MAJOR},
-		     {"minor", RT_BUMP_MINOR},
-		     {"patch", RT_BUMP_PATCH},
-		     {"rc", RT_BUMP_RC},
-		     {"release", RT_BUMP_RELEASE}};
-	rt_bump_level level;
-	size_t i;
-
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		cr_expect_eq(rt_semver_level_from_name(&level, cases[i].name), 0);
-		cr_expect_eq(level, cases[i].level, "%s", cases[i].name);
-	}
-	cr_assert_eq(rt_semver_level_from_name(&level, "Major"), -1);
-	cr_expect_eq(rt_error_last()->kind, RT_ERR_INPUT);
-	cr_expect_not_null(strstr(rt_error_last()->message, "'Major'"));
-	cr_expect_not_null(strstr(rt_error_last()->message, "major, minor, patch, rc, release"));
-	rt_error_clear();
-}

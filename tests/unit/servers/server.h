@@ -25,6 +25,8 @@
 #include <cjson/cJSON.h>
 
 #include "buf.h"
+#include "error.h"
+#include "runner.h"
 
 extern char **environ;
 
@@ -39,6 +41,19 @@ typedef struct {
 
 /* The repository root: the nearest directory above the test binary that
  * holds tests/unit/servers (NULL if none; caller frees). */
+/* The environment every suite that talks to a local server wants: short
+ * retry backoffs, no proxy for loopback, plain terminal output. */
+static inline void test_http_env(const char *backoff_ms)
+{
+	setenv("RELEASE_TRAIN_BACKOFF_MS", backoff_ms, 1);
+	setenv("NO_PROXY", "127.0.0.1,localhost", 1);
+	setenv("no_proxy", "127.0.0.1,localhost", 1);
+	unsetenv("RUNNER_DEBUG");
+	unsetenv("GITHUB_ACTIONS");
+	rt_runner_init();
+	rt_error_clear();
+}
+
 static inline char *test_repo_root(void)
 {
 	char exe[PATH_MAX];
