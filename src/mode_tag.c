@@ -348,23 +348,26 @@ static void scan_event_commits(scan_state *st, const cJSON *commits)
 	}
 }
 
-/* The peeled commit of an existing tag (tags made by API may be annotated). */
-static char *tag_commit_sha(rt_github *gh, const existing_tag *t)
+/* The commit tag `name` points at on GitHub, peeled through an annotated
+ * tag object; *out stays NULL when there is no such tag. */
+static int github_tag_commit(char **out, rt_github *gh, const char *name)
 {
 	rt_github_ref ref = {0};
-	char *ref_name = rt_xsprintf("tags/%s", t->name);
-	char *sha = NULL;
+	char *ref_name = rt_xsprintf("tags/%s", name);
+	int error = rt_github_ref_get(gh, &ref, ref_name);
 
-	if (rt_github_ref_get(gh, &ref, ref_name) == 0)
-		sha = rt_xstrdup(ref.commit_sha ? ref.commit_sha : ref.sha);
-	rt_error_clear();
+	*out = NULL;
+	if (error == RT_ENOTFOUND) {
+		rt_error_clear();
+		error = 0;
+	} else if (error == 0) {
+		*out = rt_xstrdup(ref.commit_sha ? ref.commit_sha : ref.sha);
+	}
 	rt_github_ref_free(&ref);
 	free(ref_name);
-	return sha;
+	return error;
 }
 
-/* API fallback for since-last-tag: the highest-version tag that is an
- * ancestor of after (compare status "ahead" or "identical"). */
 /* API fallback for since-last-tag: the highest-version tag that is an
  * ancestor of after (compare status "ahead" or "identical"); a few tries,
  * since release branches carry tags that main never reaches. */
@@ -413,7 +416,7 @@ static size_t tag_commits(char **out, rt_repo *repo, rt_github *gh, const tag_li
 		else if (!t->annotated)
 			commit = rt_xstrdup(t->sha);
 		else if (gh && api_peels++ < 20)
-			commit = tag_commit_sha(gh, t);
+			github_tag_commit(&commit, gh, t->name); /* a failure only hides less */
 		rt_error_clear();
 		if (commit)
 			out[n++] = commit;
@@ -596,19 +599,8 @@ static const char *repo_name(const rt_config *cfg)
 /* Does the tag exist, and on which commit? */
 static int find_existing(tag_plan *plan, rt_github *gh)
 {
-	rt_github_ref ref = {0};
-	char *name = rt_xsprintf("tags/%s", plan->tag);
-	int error = rt_github_ref_get(gh, &ref, name);
-
-	if (error == RT_ENOTFOUND) {
-		rt_error_clear();
-		error = 0;
-	} else if (error == 0) {
-		plan->existing_sha = rt_xstrdup(ref.commit_sha ? ref.commit_sha : ref.sha);
-	}
-	rt_github_ref_free(&ref);
-	free(name);
-	return error;
+	free(plan->existing_sha);
+	return github_tag_commit(&plan->existing_sha, gh, plan->tag);
 }
 
 static int tag_conflict(const tag_plan *plan)
