@@ -47,6 +47,11 @@ static const rt_input_def input_table[] = {
 
 	CHOICE("level", BUMP, "major", "major|minor|patch|rc|release", 0, level,
 	       "version bump level, applied to each crate's own version"),
+	STR("prerelease-id", BUMP, NULL, prerelease_id,
+	    "development suffix such as 'dev': major/minor bumps then give X.Y.Z-dev"),
+	STR("cut-branch", BUMP, NULL, cut_branch,
+	    "branch template such as 'release-{previous-core}', created at the checked-out commit before the bump"),
+	STR("release-date", BUMP, NULL, release_date, "the date (YYYY-MM-DD) for notes-file (default: today, UTC)"),
 	STR("version", BUMP, NULL, version, "explicit new version for a single-version workspace (overrides level)"),
 	STR("version-files", BUMP, NULL, version_files,
 	    "extra files to bump, one per line (C headers, package.json, pyproject.toml, VERSION)"),
@@ -83,7 +88,8 @@ static const rt_input_def input_table[] = {
 
 	STR("tag", RELEASE, NULL, tag, "the release tag (default: from GITHUB_REF refs/tags/...)"),
 	STR("files", RELEASE, NULL, files, "newline-separated globs of files to upload"),
-	STR("notes-file", RELEASE, NULL, notes_file, "release notes file (the section for this version)"),
+	STR("notes-file", BUMP | RELEASE, NULL, notes_file,
+	    "bump: mark this version's section Released YYYY-MM-DD; release: the body from this version's section"),
 	BOOL("generate-notes", RELEASE, "false", generate_notes, "ask GitHub to generate release notes"),
 	BOOL("draft", RELEASE, "false", draft, "leave the release as a draft"),
 	CHOICE("prerelease", RELEASE, "auto", "auto|false|true", -1, prerelease,

@@ -36,6 +36,9 @@ typedef struct {
 
 	/* bump */
 	rt_bump_level level;
+	char *prerelease_id;
+	char *cut_branch;
+	char *release_date;
 	char *version;
 	char *version_files;
 	char *name; /* NULL: the mode's default (repository name / the tag) */
@@ -61,10 +64,12 @@ typedef struct {
 	char *before; /* terminal use: overrides the event's before */
 	char *after;  /* terminal use: overrides the event's after */
 
+	/* bump and release */
+	char *notes_file;
+
 	/* release */
 	char *tag;
 	char *files;
-	char *notes_file;
 	bool generate_notes;
 	bool draft;
 	rt_tristate prerelease;
