@@ -31,7 +31,7 @@ SAN_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/san/tests/%)
 # Which binary the end-to-end suites run: `make test BIN=build/static/release-train`.
 BIN ?= $(BUILD)/release-train
 
-.PHONY: all test unit unit-san e2e lint static test-static image deps fuzz bench clean
+.PHONY: all test unit unit-san e2e lint static test-static image deps fuzz fuzz-smoke bench clean
 all: $(BUILD)/release-train $(BUILD)/tls-probe
 
 $(BUILD)/release-train: $(OBJ)
@@ -91,6 +91,11 @@ fuzz: $(FUZZ_BIN)
 		grep -E '^(#[0-9]+|Done)' $(BUILD)/fuzz/$$name.log | tail -n 1; \
 	done
 
+# A few seconds of every fuzz target (what .ci/run runs after make test).
+FUZZ_SMOKE_TIME ?= 3
+fuzz-smoke:
+	@$(MAKE) --no-print-directory fuzz FUZZ_TIME=$(FUZZ_SMOKE_TIME)
+
 # Every suite, one summary line at the end: "N passed, N failed, N skipped".
 test: all unit unit-san
 	@BIN=$(BIN) BUILD=$(BUILD) tests/run
@@ -108,6 +113,10 @@ test-static:
 
 image:
 	scripts/build-image
+
+# Every benchmark of bench/ (each executable there), one table of ratios at the end.
+bench: all
+	@BUILD=$(BUILD) BIN=$(BIN) scripts/bench
 
 deps:
 	scripts/setup

@@ -157,6 +157,8 @@ int rt_github_new(rt_github **out, const rt_github_options *opts)
 				    "the API URL (GITHUB_API_URL) must start with https:// or "
 				    "http://, got \"%s\"",
 				    api);
+	if (rt_http_check_transport(api, "the API URL (GITHUB_API_URL)") < 0)
+		return -1;
 	gh = rt_xcalloc(1, sizeof(*gh));
 	hopts.max_retries = opts->max_retries;
 	hopts.token = opts->token;
@@ -478,6 +480,12 @@ static int call_url(rt_github *gh, cJSON **out, rt_http_response *resp, const ch
 	free(text);
 	if (error < 0)
 		return error;
+	return rt_github_judge_answer(gh, out, method, url, resp, permission);
+}
+
+int rt_github_judge_answer(const rt_github *gh, cJSON **out, const char *method, const char *url,
+			   const rt_http_response *resp, const char *permission)
+{
 	if (resp->status < 200 || resp->status > 299)
 		return fail_answer(gh, method, url, resp, permission);
 	if (out)
@@ -875,6 +883,341 @@ int rt_github_workflow_dispatch(rt_github *gh, const char *workflow, const char 
 	error = rt_github_call(gh, NULL, NULL, "POST", full, body, "actions: write");
 	cJSON_Delete(body);
 	free(full);
+	free(path);
+	return error;
+}
+
+/* --- releases and assets (release) --- */
+
+int rt_github_release_by_tag(rt_github *gh, cJSON **out, const char *tag)
+{
+	char *path = repo_url_path(gh, "/releases/tags/", tag, false);
+	int error = rt_github_call(gh, out, NULL, "GET", path, NULL, "contents: read");
+
+	free(path);
+	return error;
+}
+
+int rt_github_releases_list(rt_github *gh, cJSON **out_array)
+{
+	char *path = rt_xsprintf("%s/releases", gh->repo_path);
+	int error = rt_github_get_all(gh, out_array, path, NULL, "contents: read");
+
+	free(path);
+	return error;
+}
+
+int rt_github_release_create(rt_github *gh, cJSON **out, const cJSON *body)
+{
+	char *path = rt_xsprintf("%s/releases", gh->repo_path);
+	int error = rt_github_call(gh, out, NULL, "POST", path, body, "contents: write");
+
+	free(path);
+	return error;
+}
+
+int rt_github_release_update(rt_github *gh, cJSON **out, long long id, const cJSON *body)
+{
+	char *path = rt_xsprintf("%s/releases/%lld", gh->repo_path, id);
+	int error = rt_github_call(gh, out, NULL, "PATCH", path, body, "contents: write");
+
+	free(path);
+	return error;
+}
+
+int rt_github_release_delete(rt_github *gh, long long id)
+{
+	char *path = rt_xsprintf("%s/releases/%lld", gh->repo_path, id);
+	int error = rt_github_call(gh, NULL, NULL, "DELETE", path, NULL, "contents: write");
+
+	free(path);
+	return error;
+}
+
+int rt_github_assets_list(rt_github *gh, cJSON **out_array, long long release_id)
+{
+	char *path = rt_xsprintf("%s/releases/%lld/assets", gh->repo_path, release_id);
+	int error = rt_github_get_all(gh, out_array, path, NULL, "contents: read");
+
+	free(path);
+	return error;
+}
+
+int rt_github_asset_rename(rt_github *gh, cJSON **out, long long asset_id, const char *name)
+{
+	cJSON *body = cJSON_CreateObject();
+	char *path = rt_xsprintf("%s/releases/assets/%lld", gh->repo_path, asset_id);
+	int error;
+
+	cJSON_AddStringToObject(body, "name", name);
+	error = rt_github_call(gh, out, NULL, "PATCH", path, body, "contents: write");
+	cJSON_Delete(body);
+	free(path);
+	return error;
+}
+
+int rt_github_asset_delete(rt_github *gh, long long asset_id)
+{
+	char *path = rt_xsprintf("%s/releases/assets/%lld", gh->repo_path, asset_id);
+	int error = rt_github_call(gh, NULL, NULL, "DELETE", path, NULL, "contents: write");
+
+	free(path);
+	return error;
+}
+
+const char *rt_github_token(const rt_github *gh)
+{
+	return gh->token;
+}
+
+/* --- pull requests, search, git data (bump) ------------------------------ */
+
+static int read_pull(rt_github_pull *out, const cJSON *pr)
+{
+	const cJSON *number = cJSON_GetObjectItemCaseSensitive(pr, "number");
+	const cJSON *base = cJSON_GetObjectItemCaseSensitive(pr, "base");
+	const cJSON *head = cJSON_GetObjectItemCaseSensitive(pr, "head");
+
+	memset(out, 0, sizeof(*out));
+	if (!cJSON_IsNumber(number))
+		return rt_error_set(RT_ERR_FAILED, "GitHub's pull request answer has no number");
+	out->number = (long)number->valuedouble;
+	out->html_url = json_string(pr, "html_url");
+	out->title = json_string(pr, "title");
+	out->body = json_string(pr, "body");
+	if (!out->body)
+		out->body = rt_xstrdup("");
+	out->base = json_string(base, "ref");
+	out->head_sha = json_string(head, "sha");
+	return 0;
+}
+
+void rt_github_pull_free(rt_github_pull *pr)
+{
+	if (!pr)
+		return;
+	free(pr->html_url);
+	free(pr->title);
+	free(pr->body);
+	free(pr->base);
+	free(pr->head_sha);
+	memset(pr, 0, sizeof(*pr));
+}
+
+static char *repo_owner(const rt_github *gh)
+{
+	const char *p = gh->repo_path + strlen("/repos/");
+	return rt_xstrndup(p, strcspn(p, "/"));
+}
+
+int rt_github_pull_find(rt_github *gh, rt_github_pull *out, const char *branch)
+{
+	char *owner = repo_owner(gh), *head = rt_xsprintf("%s:%s", owner, branch);
+	char *escaped = rt_github_escape(head, false);
+	char *path = rt_xsprintf("%s/pulls?head=%s&state=open&per_page=10", gh->repo_path, escaped);
+	cJSON *list = NULL;
+	int error;
+
+	memset(out, 0, sizeof(*out));
+	error = rt_github_call(gh, &list, NULL, "GET", path, NULL, RT_GITHUB_PR_PERMISSION);
+	if (error == 0 && cJSON_GetArraySize(list) > 0)
+		error = read_pull(out, cJSON_GetArrayItem(list, 0));
+	else if (error == 0)
+		error = RT_ENOTFOUND;
+	cJSON_Delete(list);
+	free(path);
+	free(escaped);
+	free(head);
+	free(owner);
+	return error;
+}
+
+int rt_github_pull_create(rt_github *gh, rt_github_pull *out, const char *title, const char *branch,
+			  const char *base, const char *body)
+{
+	cJSON *req = cJSON_CreateObject(), *answer = NULL;
+	char *path = rt_xsprintf("%s/pulls", gh->repo_path);
+	int error;
+
+	memset(out, 0, sizeof(*out));
+	cJSON_AddStringToObject(req, "title", title);
+	cJSON_AddStringToObject(req, "head", branch);
+	cJSON_AddStringToObject(req, "base", base);
+	cJSON_AddStringToObject(req, "body", body);
+	cJSON_AddBoolToObject(req, "maintainer_can_modify", true);
+	error = rt_github_call(gh, &answer, NULL, "POST", path, req, RT_GITHUB_PR_PERMISSION);
+	if (error == 0)
+		error = read_pull(out, answer);
+	cJSON_Delete(answer);
+	cJSON_Delete(req);
+	free(path);
+	return error;
+}
+
+int rt_github_pull_update(rt_github *gh, rt_github_pull *out, long number, const char *title,
+			  const char *body, const char *base)
+{
+	cJSON *req = cJSON_CreateObject(), *answer = NULL;
+	char *path = rt_xsprintf("%s/pulls/%ld", gh->repo_path, number);
+	int error;
+
+	memset(out, 0, sizeof(*out));
+	cJSON_AddStringToObject(req, "title", title);
+	cJSON_AddStringToObject(req, "body", body);
+	if (base)
+		cJSON_AddStringToObject(req, "base", base);
+	error = rt_github_call(gh, &answer, NULL, "PATCH", path, req, RT_GITHUB_PR_PERMISSION);
+	if (error == 0)
+		error = read_pull(out, answer);
+	cJSON_Delete(answer);
+	cJSON_Delete(req);
+	free(path);
+	return error;
+}
+
+int rt_github_search_issues(rt_github *gh, cJSON **items, long *total, const char *query, int max)
+{
+	/* only open issues count, and only this repository's unless the query says otherwise */
+	char *full = rt_xsprintf("%s%s%s%s", query, strstr(query, "is:open") || strstr(query, "state:") ? "" : " is:open",
+				 strstr(query, "repo:") ? "" : " repo:", strstr(query, "repo:") ? "" : gh->repo_path + 7);
+	char *escaped = rt_github_escape(full, false);
+	char *path = rt_xsprintf("/search/issues?q=%s&per_page=%d", escaped, max);
+	cJSON *answer = NULL, *list;
+	const cJSON *count;
+	int error;
+
+	*items = NULL;
+	*total = 0;
+	error = rt_github_call(gh, &answer, NULL, "GET", path, NULL, "issues: read");
+	if (error == 0) {
+		list = cJSON_DetachItemFromObjectCaseSensitive(answer, "items");
+		count = cJSON_GetObjectItemCaseSensitive(answer, "total_count");
+		if (!cJSON_IsArray(list)) {
+			cJSON_Delete(list);
+			error = rt_error_set(RT_ERR_FAILED, "GitHub's search answer has no items array");
+		} else {
+			*items = list;
+			*total = cJSON_IsNumber(count) ? (long)count->valuedouble : cJSON_GetArraySize(list);
+		}
+	}
+	cJSON_Delete(answer);
+	free(path);
+	free(escaped);
+	free(full);
+	return error;
+}
+
+static char *base64_encode(const char *data, size_t len)
+{
+	static const char alphabet[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	char *out = rt_xmalloc((len + 2) / 3 * 4 + 1), *p = out;
+	const unsigned char *in = (const unsigned char *)data;
+	size_t i;
+
+	for (i = 0; i + 2 < len; i += 3) {
+		*p++ = alphabet[in[i] >> 2];
+		*p++ = alphabet[((in[i] & 3) << 4) | (in[i + 1] >> 4)];
+		*p++ = alphabet[((in[i + 1] & 15) << 2) | (in[i + 2] >> 6)];
+		*p++ = alphabet[in[i + 2] & 63];
+	}
+	if (i < len) {
+		*p++ = alphabet[in[i] >> 2];
+		if (i + 1 < len) {
+			*p++ = alphabet[((in[i] & 3) << 4) | (in[i + 1] >> 4)];
+			*p++ = alphabet[(in[i + 1] & 15) << 2];
+		} else {
+			*p++ = alphabet[(in[i] & 3) << 4];
+			*p++ = '=';
+		}
+		*p++ = '=';
+	}
+	*p = '\0';
+	return out;
+}
+
+/* POST path with body; *sha from the answer's "sha". */
+static int create_object(rt_github *gh, char **sha, const char *what, cJSON *body)
+{
+	char *path = rt_xsprintf("%s/git/%s", gh->repo_path, what);
+	cJSON *answer = NULL;
+	int error;
+
+	*sha = NULL;
+	error = rt_github_call(gh, &answer, NULL, "POST", path, body, "contents: write");
+	if (error == 0) {
+		*sha = json_string(answer, "sha");
+		if (!*sha)
+			error = rt_error_set(RT_ERR_FAILED, "GitHub's answer to POST %s has no sha", path);
+	}
+	cJSON_Delete(answer);
+	cJSON_Delete(body);
+	free(path);
+	return error;
+}
+
+int rt_github_blob_create(rt_github *gh, char **sha, const char *data, size_t len)
+{
+	cJSON *body = cJSON_CreateObject();
+	char *content = base64_encode(data, len);
+
+	cJSON_AddStringToObject(body, "content", content);
+	cJSON_AddStringToObject(body, "encoding", "base64");
+	free(content);
+	return create_object(gh, sha, "blobs", body);
+}
+
+int rt_github_tree_create(rt_github *gh, char **sha, const char *base_tree,
+			  const rt_github_tree_entry *entries, size_t count)
+{
+	cJSON *body = cJSON_CreateObject(), *tree;
+	size_t i;
+
+	cJSON_AddStringToObject(body, "base_tree", base_tree);
+	tree = cJSON_AddArrayToObject(body, "tree");
+	for (i = 0; i < count; i++) {
+		cJSON *e = cJSON_CreateObject();
+		cJSON_AddStringToObject(e, "path", entries[i].path);
+		cJSON_AddStringToObject(e, "mode", entries[i].mode);
+		cJSON_AddStringToObject(e, "type", "blob");
+		cJSON_AddStringToObject(e, "sha", entries[i].sha);
+		cJSON_AddItemToArray(tree, e);
+	}
+	return create_object(gh, sha, "trees", body);
+}
+
+int rt_github_commit_create(rt_github *gh, char **sha, const char *message, const char *tree,
+			    const char *parent)
+{
+	cJSON *body = cJSON_CreateObject(), *parents;
+
+	/* no author, no committer: only then does GitHub sign the commit */
+	cJSON_AddStringToObject(body, "message", message);
+	cJSON_AddStringToObject(body, "tree", tree);
+	parents = cJSON_AddArrayToObject(body, "parents");
+	cJSON_AddItemToArray(parents, cJSON_CreateString(parent));
+	return create_object(gh, sha, "commits", body);
+}
+
+int rt_github_commit_get(rt_github *gh, char **message, char **tree, const char *sha)
+{
+	char *path = repo_url_path(gh, "/git/commits/", sha, false);
+	cJSON *answer = NULL;
+	int error;
+
+	*message = *tree = NULL;
+	error = rt_github_call(gh, &answer, NULL, "GET", path, NULL, "contents: read");
+	if (error == 0) {
+		*message = json_string(answer, "message");
+		*tree = json_string(cJSON_GetObjectItemCaseSensitive(answer, "tree"), "sha");
+		if (!*message || !*tree) {
+			free(*message);
+			free(*tree);
+			*message = *tree = NULL;
+			error = rt_error_set(RT_ERR_FAILED, "GitHub's answer for commit %s has no message or tree", sha);
+		}
+	}
+	cJSON_Delete(answer);
 	free(path);
 	return error;
 }

@@ -53,6 +53,7 @@ struct rt_http {
 	long low_speed_limit;
 	long low_speed_time;
 	uint64_t rng;
+	bool verbose; /* RELEASE_TRAIN_CURL_VERBOSE=1: libcurl's trace, redacted, on stderr */
 	char errbuf[CURL_ERROR_SIZE];
 };
 
@@ -160,6 +161,7 @@ int rt_http_new(rt_http **out, const rt_http_options *opts)
 	if (http->low_speed_time < 1)
 		http->low_speed_time = 1;
 	http->rng = seed_rng();
+	http->verbose = env_long("RELEASE_TRAIN_CURL_VERBOSE", 0) > 0;
 	*out = http;
 	return 0;
 }
@@ -387,6 +389,8 @@ static void set_method(CURL *c, const rt_http_request *req)
 	}
 }
 
+static int trace(CURL *c, curl_infotype type, char *data, size_t size, void *userp);
+
 static void set_options(rt_http *http, const rt_http_request *req, struct curl_slist *headers,
 			rt_buf *body)
 {
@@ -414,7 +418,95 @@ static void set_options(rt_http *http, const rt_http_request *req, struct curl_s
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, http->errbuf);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, write_body);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, body);
+	if (http->verbose) {
+		curl_easy_setopt(c, CURLOPT_DEBUGFUNCTION, trace);
+		curl_easy_setopt(c, CURLOPT_VERBOSE, 1L);
+	}
 	set_method(c, req);
+}
+
+/* --- transport rules ------------------------------------------------------ */
+
+static bool is_loopback_host(const char *host, size_t n)
+{
+	unsigned a, b, c, d;
+	char tail;
+	char *h;
+	bool loopback;
+
+	if ((n == 9 && strncasecmp(host, "localhost", 9) == 0) ||
+	    (n == 5 && strncmp(host, "[::1]", 5) == 0))
+		return true;
+	h = rt_xstrndup(host, n);
+	loopback = sscanf(h, "%3u.%3u.%3u.%3u%c", &a, &b, &c, &d, &tail) == 4 && a == 127 &&
+		   b < 256 && c < 256 && d < 256;
+	free(h);
+	return loopback;
+}
+
+int rt_http_check_transport(const char *url, const char *what)
+{
+	const char *host = url, *end, *at;
+
+	if (strncasecmp(url, "https://", 8) == 0)
+		return 0;
+	if (strncasecmp(url, "http://", 7) == 0) {
+		host = url + 7;
+		end = host + strcspn(host, "/?#");
+		at = memchr(host, '@', (size_t)(end - host));
+		if (at)
+			host = at + 1; /* a user:password never shows in the message */
+		if (*host == '[')
+			end = host + strcspn(host, "]/") + (host[strcspn(host, "]/")] == ']');
+		else
+			end = host + strcspn(host, ":/?#");
+		if (is_loopback_host(host, (size_t)(end - host)))
+			return 0;
+		return rt_error_set(RT_ERR_INPUT,
+				    "%s is plain http:// to %.*s: release-train sends the token only "
+				    "over HTTPS (plain http:// only to a loopback address, such as "
+				    "http://127.0.0.1:8080 for a local test server); use the https:// URL",
+				    what, (int)(end - host), host);
+	}
+	return rt_error_set(RT_ERR_INPUT, "%s must start with https://", what);
+}
+
+/* RELEASE_TRAIN_CURL_VERBOSE=1: libcurl's own trace (connections, TLS,
+ * headers both ways; never bodies) on stderr, each line redacted by the
+ * runner, and the Authorization headers shown by their scheme only. */
+static int trace(CURL *c, curl_infotype type, char *data, size_t size, void *userp)
+{
+	const char *prefix, *end = data + size;
+
+	(void)c;
+	(void)userp;
+	switch (type) {
+	case CURLINFO_TEXT: prefix = "*"; break;
+	case CURLINFO_HEADER_OUT: prefix = ">"; break;
+	case CURLINFO_HEADER_IN: prefix = "<"; break;
+	default: return 0;
+	}
+	while (data < end) {
+		const char *nl = memchr(data, '\n', (size_t)(end - data));
+		size_t n = nl ? (size_t)(nl - data) : (size_t)(end - data);
+		char *line = rt_xstrndup(data, n && data[n - 1] == '\r' ? n - 1 : n), *shown;
+
+		if (strncasecmp(line, "authorization:", 14) == 0 ||
+		    strncasecmp(line, "proxy-authorization:", 20) == 0) {
+			char *v = strchr(line, ':') + 1;
+			v += strspn(v, " ");
+			v[strcspn(v, " ")] = '\0'; /* the scheme: "Bearer" */
+			shown = rt_xsprintf("%.*s %s ***", (int)(strchr(line, ':') - line + 1), line, v);
+		} else {
+			shown = rt_runner_redact(line);
+		}
+		if (*shown)
+			fprintf(stderr, "curl: %s %s\n", prefix, shown);
+		free(shown);
+		free(line);
+		data += n + (nl ? 1 : 0);
+	}
+	return 0;
 }
 
 /* The value of a response header of the last response (after redirects). */
@@ -442,21 +534,29 @@ static long parse_long(const char *s, long fallback)
 }
 
 /* retry-after: delta-seconds or an HTTP-date. */
-static long parse_retry_after(const char *s)
+long rt_http_retry_after(const char *s)
 {
 	long v;
-	time_t when;
+	time_t when, now;
 
 	if (!s)
 		return -1;
 	v = parse_long(s, -1);
 	if (v >= 0)
-		return v;
+		return v < RT_HTTP_MAX_RETRY_AFTER ? v : RT_HTTP_MAX_RETRY_AFTER;
 	when = curl_getdate(s, NULL);
 	if (when == (time_t)-1)
 		return -1;
-	v = (long)(when - time(NULL));
-	return v > 0 ? v : 0;
+	now = time(NULL);
+	if (when <= now)
+		return 0;
+	return when - now < RT_HTTP_MAX_RETRY_AFTER ? (long)(when - now) : RT_HTTP_MAX_RETRY_AFTER;
+}
+
+long rt_http_ratelimit_reset(const char *s)
+{
+	long v = parse_long(s, -1);
+	return v < RT_HTTP_MAX_RESET ? v : RT_HTTP_MAX_RESET;
 }
 
 static void read_headers(CURL *c, rt_http_response *resp)
@@ -478,8 +578,8 @@ static void read_headers(CURL *c, rt_http_response *resp)
 	v = header_value(c, "location", 0);
 	resp->location = (v && *v) ? rt_xstrdup(v) : NULL;
 	resp->ratelimit_remaining = parse_long(header_value(c, "x-ratelimit-remaining", 0), -1);
-	resp->ratelimit_reset = parse_long(header_value(c, "x-ratelimit-reset", 0), -1);
-	resp->retry_after = parse_retry_after(header_value(c, "retry-after", 0));
+	resp->ratelimit_reset = rt_http_ratelimit_reset(header_value(c, "x-ratelimit-reset", 0));
+	resp->retry_after = rt_http_retry_after(header_value(c, "retry-after", 0));
 }
 
 /* --- retry policy -------------------------------------------------------- */
@@ -716,6 +816,8 @@ int rt_http_send(rt_http *http, const rt_http_request *req, rt_http_response *re
 	init_response(resp);
 	if (!req->method || !req->url)
 		return rt_error_set(RT_ERR_FAILED, "internal: HTTP request without method or URL");
+	if (http->token && rt_http_check_transport(req->url, "a request URL") < 0)
+		return -1;
 	headers = build_headers(http, req);
 	for (int retry = 0;; retry++) {
 		verdict v;

@@ -73,4 +73,21 @@ void rt_http_response_free(rt_http_response *resp);
 /* The URL of rel="next" in a Link header value, or NULL (caller frees). */
 char *rt_http_link_next(const char *link_header);
 
+/* Rate-limit header values as the retry policy reads them (pure, for the
+ * fuzz target): retry-after in seconds (delta-seconds or an HTTP-date),
+ * x-ratelimit-reset in epoch seconds; -1 when absent or unreadable. Both
+ * are capped (RT_HTTP_MAX_RETRY_AFTER, RT_HTTP_MAX_RESET) so that a
+ * hostile value cannot overflow the millisecond arithmetic. */
+#define RT_HTTP_MAX_RETRY_AFTER 1000000000L /* about 31 years */
+#define RT_HTTP_MAX_RESET 100000000000L     /* the year 5138 */
+long rt_http_retry_after(const char *value);
+long rt_http_ratelimit_reset(const char *value);
+
+/* The token never crosses a network in clear: 0 for an https:// URL or an
+ * http:// one whose host is a loopback address (localhost, 127.0.0.0/8,
+ * [::1]); otherwise an RT_ERR_INPUT error that names `what` (e.g. "the
+ * API URL (GITHUB_API_URL)") and says what to do. rt_http_send checks
+ * every request that carries the token the same way. */
+int rt_http_check_transport(const char *url, const char *what);
+
 #endif

@@ -21,6 +21,7 @@
 
 #include "buf.h"
 #include "error.h"
+#include "repo.h"
 
 #define ALL (RT_MODE_BUMP | RT_MODE_TAG | RT_MODE_RELEASE)
 #define BUMP RT_MODE_BUMP
@@ -361,6 +362,10 @@ static void load_context(rt_config *cfg)
 		cfg->repo_dir = rt_xstrdup(cfg->workspace);
 	else
 		cfg->repo_dir = rt_xsprintf("%s/%s", cfg->workspace, cfg->working_directory);
+	/* terminal use: the repository the origin remote names, as gh finds it;
+	 * without one the mode says what to set */
+	if (!cfg->repository && rt_repo_origin_repository(&cfg->repository, cfg->repo_dir) < 0)
+		rt_error_clear();
 }
 
 /* Flags that name inputs of another mode are typos, not defaults. */

@@ -19,6 +19,7 @@
 
 #include "buf.h"
 #include "error.h"
+#include "event.h"
 #include "github.h"
 #include "manifest.h"
 #include "marker.h"
@@ -29,14 +30,9 @@
 
 #define ZERO_SHA "0000000000000000000000000000000000000000"
 
-/* What the push event (or the terminal flags) says. */
-typedef struct {
-	char *before; /* NULL: none (terminal use) or a new branch */
-	char *after;
-	bool deleted;
-	cJSON *commits; /* the event's commits[] (new-branch fallback), owned by json */
-	cJSON *json;
-} push_range;
+/* What the push event (or the terminal flags) says: before is NULL for
+ * none (terminal use) or a new branch; commits[] is the new-branch fallback. */
+typedef rt_push_event push_range;
 
 /* One existing tag of this tag-format. */
 typedef struct {
@@ -63,13 +59,6 @@ typedef struct {
 	char *tag;            /* tag name */
 	char *existing_sha;   /* the commit the tag points at already, or NULL */
 } tag_plan;
-
-static void push_range_free(push_range *r)
-{
-	free(r->before);
-	free(r->after);
-	cJSON_Delete(r->json);
-}
 
 static void tag_list_free(tag_list *tags)
 {
@@ -107,38 +96,6 @@ static const char *json_string(const cJSON *obj, const char *key)
 
 /* --- the push event ------------------------------------------------------- */
 
-static int read_event(push_range *out, const rt_config *cfg)
-{
-	rt_buf text = RT_BUF_INIT;
-	const char *before, *after;
-	int error = -1;
-
-	if (rt_buf_read_file(&text, cfg->event_path) < 0) {
-		rt_error_prefix("reading the event (GITHUB_EVENT_PATH)");
-		goto cleanup;
-	}
-	out->json = cJSON_ParseWithLength(text.ptr, text.len);
-	if (!cJSON_IsObject(out->json)) {
-		rt_error_set_at(RT_ERR_INPUT, cfg->event_path, 0,
-				"the event file is not a JSON object; GITHUB_EVENT_PATH must name the runner's event payload");
-		goto cleanup;
-	}
-	before = json_string(out->json, "before");
-	after = json_string(out->json, "after");
-	out->deleted = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(out->json, "deleted")) ||
-		       is_zero_sha(after);
-	out->commits = cJSON_GetObjectItemCaseSensitive(out->json, "commits");
-	if (before && !is_zero_sha(before))
-		out->before = rt_xstrdup(before);
-	if (after && !is_zero_sha(after))
-		out->after = rt_xstrdup(after);
-	error = 0;
-
-cleanup:
-	rt_buf_free(&text);
-	return error;
-}
-
 /* Event first, then flags, then HEAD. */
 static int load_range(push_range *out, const rt_config *cfg, rt_repo *repo)
 {
@@ -146,7 +103,7 @@ static int load_range(push_range *out, const rt_config *cfg, rt_repo *repo)
 	bool push_event = cfg->event_name && strcmp(cfg->event_name, "push") == 0;
 
 	memset(out, 0, sizeof(*out));
-	if (cfg->event_path && push_event && read_event(out, cfg) < 0)
+	if (cfg->event_path && push_event && rt_event_push_read(out, cfg->event_path) < 0)
 		return -1;
 	if (cfg->before) {
 		free(out->before);
@@ -706,7 +663,8 @@ static int open_github(rt_github **gh, const rt_config *cfg)
 	*gh = NULL;
 	if (!cfg->repository)
 		return rt_error_set(RT_ERR_INPUT,
-				    "GITHUB_REPOSITORY is not set; on a terminal export GITHUB_REPOSITORY=owner/name");
+				    "the repository is unknown: GITHUB_REPOSITORY is not set and %s has no origin remote that names a GitHub repository (https://HOST/owner/name or git@HOST:owner/name); on a terminal run inside a clone or export GITHUB_REPOSITORY=owner/name",
+				    cfg->repo_dir);
 	if (!cfg->token && !cfg->dry_run)
 		return rt_error_set(RT_ERR_INPUT,
 				    "the token input is empty; pass `token: ${{ github.token }}` (the default) or a PAT, with the `contents: write` permission");
@@ -814,7 +772,7 @@ int rt_mode_tag(const rt_config *cfg)
 cleanup:
 	free(plan_text);
 	tag_plan_free(&plan);
-	push_range_free(&range);
+	rt_event_push_free(&range);
 	rt_github_free(gh);
 	rt_repo_free_at_exit(repo); /* the process ends after a mode */
 	return error;

@@ -12,8 +12,14 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+
+#include <time.h>
+#include <unistd.h>
 
 #include <git2.h>
+#include <git2/sys/mempack.h>
+#include <git2/sys/odb_backend.h>
 
 #include "error.h"
 #include "http.h"
@@ -22,6 +28,7 @@
 struct rt_repo {
 	git_repository *git;
 	char *path;
+	bool mempack; /* an in-memory object store sits in front (rt_repo_commit_files) */
 };
 
 /* Record libgit2's last message as ours, with context. */
@@ -348,7 +355,11 @@ static int push_update_reference(const char *refname, const char *status, void *
 	return 0;
 }
 
-int rt_repo_push(rt_repo *repo, const char *url, const char *refspec, const char *token)
+/* Why a push failed, so that only transport failures are retried. */
+typedef enum { PUSH_OK, PUSH_AUTH, PUSH_REJECTED, PUSH_TRANSPORT } push_outcome;
+
+static int push_refspec(rt_repo *repo, const char *url, const char *refspec, const char *token,
+			push_outcome *outcome)
 {
 	git_remote *remote = NULL;
 	git_push_options opts = GIT_PUSH_OPTIONS_INIT;
@@ -357,6 +368,7 @@ int rt_repo_push(rt_repo *repo, const char *url, const char *refspec, const char
 	git_strarray refspecs = {specs, 1};
 	int error = -1;
 
+	*outcome = PUSH_TRANSPORT;
 	load_ca_file();
 	/* anonymous remote: the URL (and never the token) stays out of .git/config */
 	if (git_remote_create_anonymous(&remote, repo->git, url) < 0) {
@@ -370,6 +382,7 @@ int rt_repo_push(rt_repo *repo, const char *url, const char *refspec, const char
 	if (git_remote_push(remote, &refspecs, &opts) < 0) {
 		if (auth.attempts > 1 || git_error_last() == NULL) {
 			git_error_clear();
+			*outcome = PUSH_AUTH;
 			rt_error_set(RT_ERR_FAILED,
 				     "the git server at %s refused the token (HTTP 401/403): the token needs the `contents: write` permission",
 				     url);
@@ -379,14 +392,398 @@ int rt_repo_push(rt_repo *repo, const char *url, const char *refspec, const char
 		goto cleanup;
 	}
 	if (auth.rejected.len) {
+		*outcome = PUSH_REJECTED;
 		rt_error_set(RT_ERR_FAILED, "the git server at %s rejected the push: %s", url,
 			     rt_buf_cstr(&auth.rejected));
 		goto cleanup;
 	}
+	*outcome = PUSH_OK;
 	error = 0;
 
 cleanup:
 	rt_buf_free(&auth.rejected);
 	git_remote_free(remote);
+	return error;
+}
+
+int rt_repo_push(rt_repo *repo, const char *url, const char *refspec, const char *token)
+{
+	push_outcome outcome;
+
+	return push_refspec(repo, url, refspec, token, &outcome);
+}
+
+/* --- new commits (bump) ---------------------------------------------------- */
+
+int rt_repo_current_branch(char **out, rt_repo *repo)
+{
+	git_reference *head = NULL;
+	int error;
+
+	*out = NULL;
+	error = git_repository_head(&head, repo->git);
+	if (error == 0 && git_reference_is_branch(head)) {
+		*out = rt_xstrdup(git_reference_shorthand(head));
+	} else {
+		git_error_clear();
+		rt_error_set(RT_ERR_INPUT, "HEAD is not on a branch");
+		error = RT_ENOTFOUND;
+	}
+	git_reference_free(head);
+	return error;
+}
+
+static int lookup_commit(git_commit **out, rt_repo *repo, const char *sha)
+{
+	git_oid oid;
+
+	if (git_oid_fromstr(&oid, sha) < 0 || git_commit_lookup(out, repo->git, &oid) < 0) {
+		if (git_error_last() && git_error_last()->klass == GIT_ERROR_ODB)
+			return missing_commit(sha);
+		return git_fail("cannot read commit %s", sha);
+	}
+	return 0;
+}
+
+int rt_repo_commit_tree(rt_repo *repo, char out[41], const char *sha)
+{
+	git_commit *commit = NULL;
+
+	if (lookup_commit(&commit, repo, sha) < 0)
+		return -1;
+	git_oid_tostr(out, 41, git_commit_tree_id(commit));
+	git_commit_free(commit);
+	return 0;
+}
+
+int rt_repo_file_mode(rt_repo *repo, unsigned *mode, const char *sha, const char *path)
+{
+	git_commit *commit = NULL;
+	git_tree *tree = NULL;
+	git_tree_entry *entry = NULL;
+	int error = -1;
+
+	*mode = 0;
+	if (lookup_commit(&commit, repo, sha) < 0)
+		return -1;
+	if (git_commit_tree(&tree, commit) < 0) {
+		git_fail("cannot read the tree of %s", sha);
+		goto cleanup;
+	}
+	if (git_tree_entry_bypath(&entry, tree, path) < 0) {
+		git_error_clear();
+		rt_error_set(RT_ERR_INPUT, "%s does not exist at commit %.12s", path, sha);
+		error = RT_ENOTFOUND;
+		goto cleanup;
+	}
+	*mode = (unsigned)git_tree_entry_filemode(entry);
+	error = 0;
+
+cleanup:
+	git_tree_entry_free(entry);
+	git_tree_free(tree);
+	git_commit_free(commit);
+	return error;
+}
+
+/* Put an in-memory object store in front of the repository's, once. */
+static int use_mempack(rt_repo *repo)
+{
+	git_odb *odb = NULL;
+	git_odb_backend *mem = NULL;
+	int error = 0;
+
+	if (repo->mempack)
+		return 0;
+	if (git_repository_odb(&odb, repo->git) < 0 || git_mempack_new(&mem) < 0 ||
+	    git_odb_add_backend(odb, mem, 999) < 0) {
+		error = git_fail("cannot set up an in-memory object store%s", "");
+		if (mem && error < 0)
+			mem->free(mem);
+	} else {
+		repo->mempack = true;
+	}
+	git_odb_free(odb);
+	return error;
+}
+
+int rt_repo_commit_files(rt_repo *repo, char commit_out[41], char tree_out[41],
+			 const char *parent_sha, const rt_repo_file *files, size_t nfiles,
+			 const char *message, const char *name, const char *email)
+{
+	git_commit *parent = NULL;
+	git_tree *base = NULL, *tree = NULL;
+	git_tree_update *updates = rt_xcalloc(nfiles + 1, sizeof(*updates));
+	git_signature *sig = NULL;
+	git_oid tree_oid, commit_oid;
+	const git_commit *parents[1];
+	size_t i;
+	int error = -1;
+
+	if (use_mempack(repo) < 0 || lookup_commit(&parent, repo, parent_sha) < 0)
+		goto cleanup;
+	if (git_commit_tree(&base, parent) < 0) {
+		git_fail("cannot read the tree of %s", parent_sha);
+		goto cleanup;
+	}
+	for (i = 0; i < nfiles; i++) {
+		git_tree_entry *old = NULL;
+
+		updates[i].action = GIT_TREE_UPDATE_UPSERT;
+		updates[i].path = files[i].path;
+		updates[i].filemode = GIT_FILEMODE_BLOB;
+		if (git_tree_entry_bypath(&old, base, files[i].path) == 0) {
+			if (git_tree_entry_filemode(old) == GIT_FILEMODE_BLOB_EXECUTABLE)
+				updates[i].filemode = GIT_FILEMODE_BLOB_EXECUTABLE;
+			git_tree_entry_free(old);
+		}
+		git_error_clear();
+		if (git_blob_create_from_buffer(&updates[i].id, repo->git, files[i].data, files[i].len) < 0) {
+			git_fail("cannot store %s", files[i].path);
+			goto cleanup;
+		}
+	}
+	if (git_tree_create_updated(&tree_oid, repo->git, base, nfiles, updates) < 0 ||
+	    git_tree_lookup(&tree, repo->git, &tree_oid) < 0) {
+		git_fail("cannot build the new tree%s", "");
+		goto cleanup;
+	}
+	if (git_signature_now(&sig, name, email) < 0) {
+		git_fail("invalid author '%s'", name);
+		goto cleanup;
+	}
+	parents[0] = parent;
+	if (git_commit_create(&commit_oid, repo->git, NULL, sig, sig, NULL, message, tree, 1,
+			      parents) < 0) {
+		git_fail("cannot create the commit%s", "");
+		goto cleanup;
+	}
+	git_oid_tostr(commit_out, 41, &commit_oid);
+	if (tree_out)
+		git_oid_tostr(tree_out, 41, &tree_oid);
+	error = 0;
+
+cleanup:
+	git_signature_free(sig);
+	git_tree_free(tree);
+	git_tree_free(base);
+	git_commit_free(parent);
+	free(updates);
+	return error;
+}
+
+static void backoff_sleep(int attempt)
+{
+	const char *env = getenv("RELEASE_TRAIN_BACKOFF_MS");
+	long base = env && *env ? strtol(env, NULL, 10) : 1000;
+	long ms = base << (attempt < 5 ? attempt : 5);
+	struct timespec ts;
+
+	ts.tv_sec = ms / 1000;
+	ts.tv_nsec = (ms % 1000) * 1000000L;
+	nanosleep(&ts, NULL);
+}
+
+/* libgit2 1.5 does not know shallow clones: a push walks from the new
+ * commit through HEAD (which the server has) to HEAD's parents, which a
+ * depth-1 clone lacks, and fails with "object not found". So, for this
+ * process only, each boundary commit named in .git/shallow is shadowed in
+ * an in-memory object store by a copy without its parent lines, under its
+ * own id - what git's own shallow grafts do. The shadows are only ever
+ * read as uninteresting (the server has these commits), so none is sent;
+ * the object cache is off while they exist, so no real copy read earlier
+ * hides them. */
+static int shadow_shallow_commits(rt_repo *repo)
+{
+	char *path = rt_xsprintf("%sshallow", git_repository_path(repo->git));
+	rt_buf list = RT_BUF_INIT;
+	git_odb *odb = NULL;
+	git_odb_backend *mem = NULL;
+	const char *p;
+	int error = 0;
+
+	if (rt_buf_read_file(&list, path) < 0) {
+		rt_error_clear();
+		goto cleanup; /* not shallow */
+	}
+	git_libgit2_opts(GIT_OPT_ENABLE_CACHING, 0);
+	if (git_repository_odb(&odb, repo->git) < 0 || git_mempack_new(&mem) < 0 ||
+	    git_odb_add_backend(odb, mem, 1000) < 0) {
+		if (mem)
+			mem->free(mem);
+		error = git_fail("cannot prepare the shallow clone for the push%s", "");
+		goto cleanup;
+	}
+	for (p = rt_buf_cstr(&list); *p; p += strcspn(p, "\n") + (p[strcspn(p, "\n")] != 0)) {
+		git_oid oid;
+		git_odb_object *obj = NULL;
+		rt_buf copy = RT_BUF_INIT;
+		const char *data, *end, *line;
+
+		if (strcspn(p, "\n") < GIT_OID_HEXSZ || git_oid_fromstrn(&oid, p, GIT_OID_HEXSZ) < 0)
+			continue;
+		if (git_odb_read(&obj, odb, &oid) < 0 || git_odb_object_type(obj) != GIT_OBJECT_COMMIT) {
+			git_odb_object_free(obj);
+			git_error_clear();
+			continue;
+		}
+		data = git_odb_object_data(obj);
+		end = data + git_odb_object_size(obj);
+		for (line = data; line < end;) {
+			const char *nl = memchr(line, '\n', (size_t)(end - line));
+			size_t n = nl ? (size_t)(nl - line) + 1 : (size_t)(end - line);
+			if (n == 1) { /* headers end: the message follows as it is */
+				rt_buf_put(&copy, line, (size_t)(end - line));
+				break;
+			}
+			if (strncmp(line, "parent ", 7) != 0)
+				rt_buf_put(&copy, line, n);
+			line += n;
+		}
+		if (mem->write(mem, &oid, copy.ptr, copy.len, GIT_OBJECT_COMMIT) < 0)
+			error = git_fail("cannot prepare the shallow clone for the push%s", "");
+		rt_buf_free(&copy);
+		git_odb_object_free(obj);
+		if (error < 0)
+			break;
+	}
+
+cleanup:
+	git_odb_free(odb);
+	rt_buf_free(&list);
+	free(path);
+	return error;
+}
+
+int rt_repo_push_commit(rt_repo *repo, const char *url, const char *sha, const char *branch,
+			const char *token, bool force, int max_retries)
+{
+	/* libgit2 pushes references, not commits: a temporary one names it */
+	char *local = rt_xsprintf("refs/release-train/push-%ld", (long)getpid());
+	char *refspec = rt_xsprintf("%s%s:refs/heads/%s", force ? "+" : "", local, branch);
+	git_reference *ref = NULL;
+	git_oid oid;
+	push_outcome outcome = PUSH_TRANSPORT;
+	int attempt, error = -1;
+
+	if (git_oid_fromstr(&oid, sha) < 0 ||
+	    git_reference_create(&ref, repo->git, local, &oid, 1, "release-train push") < 0) {
+		git_fail("cannot name commit %s for the push", sha);
+		goto cleanup;
+	}
+	if (shadow_shallow_commits(repo) < 0)
+		goto cleanup;
+	for (attempt = 0; attempt <= max_retries; attempt++) {
+		if (attempt > 0) {
+			rt_runner_info("Push attempt %d failed (%s); retrying.", attempt,
+				       rt_error_last() ? rt_error_last()->message : "?");
+			backoff_sleep(attempt - 1);
+		}
+		error = push_refspec(repo, url, refspec, token, &outcome);
+		if (error == 0 || outcome != PUSH_TRANSPORT)
+			break;
+	}
+	if (error < 0 && outcome == PUSH_TRANSPORT && max_retries > 0)
+		rt_error_prefix("after %d attempts", attempt);
+
+cleanup:
+	if (ref) {
+		git_reference_delete(ref);
+		git_reference_free(ref);
+	}
+	git_libgit2_opts(GIT_OPT_ENABLE_CACHING, 1);
+	git_error_clear();
+	free(refspec);
+	free(local);
+	return error;
+}
+
+/* --- the repository a remote names (terminal use) ------------------------ */
+
+static bool owner_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
+}
+
+static bool name_char(char c)
+{
+	return owner_char(c) || c == '.' || c == '_';
+}
+
+static int no_repository(const char *why)
+{
+	rt_error_set(RT_ERR_INPUT, "the remote URL names no GitHub repository (%s)", why);
+	return RT_ENOTFOUND;
+}
+
+int rt_repo_parse_remote_url(char **out, const char *url)
+{
+	const char *path, *sep, *colon, *slash, *owner_end, *name, *end;
+	static const char *const schemes[] = {"https", "http", "ssh", "git", "git+ssh", "ssh+git", NULL};
+	size_t i;
+
+	*out = NULL;
+	if (!url || !*url)
+		return no_repository("empty");
+	sep = strstr(url, "://");
+	colon = strchr(url, ':');
+	slash = strchr(url, '/');
+	if (sep) {
+		size_t n = (size_t)(sep - url);
+		for (i = 0; schemes[i]; i++)
+			if (strlen(schemes[i]) == n && strncasecmp(url, schemes[i], n) == 0)
+				break;
+		if (!schemes[i])
+			return no_repository("not an https, http, ssh or git URL");
+		path = strchr(sep + 3, '/'); /* past user:password@host:port */
+		if (!path || path == sep + 3)
+			return no_repository("no host or no path");
+	} else if (colon && colon != url && (!slash || colon < slash)) {
+		path = colon + 1; /* scp form: [user@]host:owner/name */
+	} else {
+		return no_repository("a local path");
+	}
+	while (*path == '/')
+		path++;
+	end = path + strlen(path);
+	while (end > path && end[-1] == '/')
+		end--;
+	for (owner_end = path; owner_end < end && owner_char(*owner_end); owner_end++)
+		;
+	if (owner_end == path || owner_end == end || *owner_end != '/')
+		return no_repository("not owner/name");
+	name = owner_end + 1;
+	if ((size_t)(end - name) >= 4 && strncmp(end - 4, ".git", 4) == 0)
+		end -= 4;
+	if (name == end)
+		return no_repository("not owner/name");
+	for (const char *c = name; c < end; c++)
+		if (!name_char(*c))
+			return no_repository("not owner/name");
+	if ((end - name == 1 && name[0] == '.') || (end - name == 2 && strncmp(name, "..", 2) == 0))
+		return no_repository("not owner/name");
+	*out = rt_xsprintf("%.*s/%.*s", (int)(owner_end - path), path, (int)(end - name), name);
+	return 0;
+}
+
+int rt_repo_origin_repository(char **out, const char *path)
+{
+	git_repository *git = NULL;
+	git_remote *remote = NULL;
+	int error = RT_ENOTFOUND;
+
+	*out = NULL;
+	if (rt_repo_global_init() < 0)
+		return -1;
+	if (git_repository_open_ext(&git, path, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0 ||
+	    git_remote_lookup(&remote, git, "origin") < 0 || !git_remote_url(remote)) {
+		git_error_clear();
+		rt_error_set(RT_ERR_INPUT, "%s has no origin remote", path);
+	} else {
+		error = rt_repo_parse_remote_url(out, git_remote_url(remote));
+	}
+	git_remote_free(remote);
+	git_repository_free(git);
+	rt_repo_global_cleanup();
 	return error;
 }

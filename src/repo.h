@@ -47,7 +47,53 @@ typedef int (*rt_repo_commit_cb)(const char *message, void *payload);
 int rt_repo_walk(rt_repo *repo, const char *from, const char *const *hide, size_t nhide,
 		 rt_repo_commit_cb cb, void *payload, char *stopped_at);
 
+/* The GitHub repository ("owner/name") a remote URL names, read as gh reads
+ * it: https://host/owner/name, ssh://[user@]host[:port]/owner/name,
+ * [user@]host:owner/name (scp form), git://, http://; a trailing ".git" or
+ * "/" is dropped and any user or password in the URL is ignored.
+ * RT_ENOTFOUND (error recorded) when the URL names no such pair: a local
+ * path, file://, a deeper path, characters GitHub does not allow. Pure. */
+int rt_repo_parse_remote_url(char **out, const char *url);
+/* rt_repo_parse_remote_url of the `origin` remote of the repository at
+ * path (after url.*.insteadOf); RT_ENOTFOUND without one. Initialises
+ * libgit2 itself, so the configuration may call it before the modes do. */
+int rt_repo_origin_repository(char **out, const char *path);
+
 /* Push refspec to url with user x-access-token and the token. */
 int rt_repo_push(rt_repo *repo, const char *url, const char *refspec, const char *token);
+
+/* --- new commits (bump) --- */
+
+/* One file of a new commit: its path from the repository root and bytes. */
+typedef struct {
+	const char *path;
+	const char *data;
+	size_t len;
+} rt_repo_file;
+
+/* The branch HEAD is on ("main"); RT_ENOTFOUND for a detached HEAD (caller frees). */
+int rt_repo_current_branch(char **out, rt_repo *repo);
+/* The tree of a commit (41 bytes with NUL). */
+int rt_repo_commit_tree(rt_repo *repo, char out[41], const char *sha);
+/* The file mode of path at commit sha (0100644, 0100755...); RT_ENOTFOUND when absent. */
+int rt_repo_file_mode(rt_repo *repo, unsigned *mode, const char *sha, const char *path);
+
+/* Make a commit on top of parent_sha whose tree is the parent's with
+ * exactly these files replaced (their modes kept), with author and
+ * committer name <email> (time now). The objects go to an in-memory
+ * object store in front of the repository's: nothing is written under
+ * .git, and a dry run can compute the same tree sha for free. The
+ * commit and tree shas go to commit_out/tree_out (41 bytes with NUL). */
+int rt_repo_commit_files(rt_repo *repo, char commit_out[41], char tree_out[41],
+			 const char *parent_sha, const rt_repo_file *files, size_t nfiles,
+			 const char *message, const char *name, const char *email);
+
+/* Push commit sha to refs/heads/branch at url (force when asked), with
+ * the token through the credential callback. Transport failures are
+ * retried up to max_retries times with backoff; a refused token or a
+ * rejected update is not. Works from a depth-1 clone: only objects the
+ * server lacks are sent. */
+int rt_repo_push_commit(rt_repo *repo, const char *url, const char *sha, const char *branch,
+			const char *token, bool force, int max_retries);
 
 #endif

@@ -298,3 +298,41 @@ int rt_semver_bump(rt_semver *out, const rt_semver *in, rt_bump_level level)
 	free(text);
 	return error;
 }
+
+int rt_semver_bump_pre(rt_semver *out, const rt_semver *in, rt_bump_level level,
+		       const char *prerelease_id)
+{
+	rt_semver core;
+	int error;
+
+	if (!prerelease_id || !*prerelease_id)
+		return rt_semver_bump(out, in, level);
+	if (check_identifiers(prerelease_id, strlen(prerelease_id), true, "pre-release",
+			      prerelease_id) < 0)
+		return rt_error_prefix("input 'prerelease-id'");
+	switch (level) {
+	case RT_BUMP_MAJOR:
+	case RT_BUMP_MINOR:
+		if (rt_semver_bump(out, in, level) < 0)
+			return -1;
+		out->pre = rt_xstrdup(prerelease_id);
+		return 0;
+	case RT_BUMP_PATCH:
+		if (rt_semver_bump(out, in, level) < 0)
+			return -1;
+		out->pre = in->pre ? rt_xstrdup(in->pre) : NULL;
+		return 0;
+	case RT_BUMP_RC:
+		rt_semver_copy(&core, in);
+		if (core.pre && strcmp(core.pre, prerelease_id) == 0) {
+			free(core.pre);
+			core.pre = NULL;
+		}
+		error = rt_semver_bump(out, &core, RT_BUMP_RC);
+		rt_semver_free(&core);
+		return error;
+	case RT_BUMP_RELEASE:
+		return rt_semver_bump(out, in, level);
+	}
+	return rt_error_set(RT_ERR_INPUT, "unknown bump level");
+}

@@ -33,6 +33,13 @@ int rt_semver_compare(const rt_semver *a, const rt_semver *b);
 /* "X.Y.Z[-pre][+build]" (caller frees). */
 char *rt_semver_format(const rt_semver *v);
 int rt_semver_bump(rt_semver *out, const rt_semver *in, rt_bump_level level);
+/* The same with a development suffix P (input prerelease-id; NULL or ""
+ * gives rt_semver_bump): major/minor give the next version with -P
+ * (49.0.0-dev -> 50.0.0-dev), patch raises the patch number and keeps any
+ * pre-release, rc gives -rc.1 of the same core on -P or a plain version
+ * and -rc.(N+1) on -rc.N, release drops the pre-release. */
+int rt_semver_bump_pre(rt_semver *out, const rt_semver *in, rt_bump_level level,
+		       const char *prerelease_id);
 int rt_semver_copy(rt_semver *out, const rt_semver *in);
 void rt_semver_free(rt_semver *v);
 

@@ -95,6 +95,9 @@ Test(inputs, table_defaults_are_the_specs)
 		{"marker", "[automatically-tag-and-release-this-commit]"},
 		{"max-retries", "5"},
 		{"level", "major"},
+		{"prerelease-id", NULL},
+		{"cut-branch", NULL},
+		{"release-date", NULL},
 		{"version", NULL},
 		{"version-files", NULL},
 		{"name", NULL},
@@ -590,6 +593,8 @@ Test(inputs, context_defaults)
 	rt_config c;
 	char cwd[PATH_MAX];
 
+	/* outside any repository: a CI clone's origin remote would name the repository */
+	cr_assert_eq(chdir(test_tmpdir()), 0);
 	cr_assert_not_null(getcwd(cwd, sizeof(cwd)));
 	must_load(&c, LOAD(&c, "tag"));
 	cr_expect_not(c.in_actions);
@@ -640,6 +645,7 @@ Test(inputs, context_empty_variables_are_unset)
 	setenv("GITHUB_API_URL", "", 1);
 	setenv("GITHUB_REPOSITORY", "", 1);
 	setenv("GITHUB_ACTIONS", "false", 1);
+	cr_assert_eq(chdir(test_tmpdir()), 0); /* no origin remote to fall back to */
 	must_load(&c, LOAD(&c, "tag"));
 	cr_expect_not(c.in_actions);
 	cr_expect_str_eq(c.api_url, "https://api.github.com");

@@ -1,0 +1,215 @@
+"""Mode release under faults: server errors, connection resets and stalls
+in the middle of an upload, half-made `starter` assets, lost answers,
+rate limits, a build matrix of 8 processes racing to create one release,
+and a process killed in the middle of an upload. Each case ends with the
+fake's state checked: every asset present once, verified, no `starter`
+or temporary asset left, one release."""
+import os
+import sys
+import threading
+import time
+import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+
+from test_release import UPLOADS, ReleaseCase, names_of  # noqa: E402
+
+
+def files_of(n, size=200_000, prefix="a"):
+    return {f"dist/{prefix}{i}.bin": os.urandom(size + i) for i in range(n)}
+
+
+class UploadFaults(ReleaseCase):
+    def assert_clean(self, info, files, tag="v1.2.3"):
+        self.assert_assets_are(info, names_of(files), tag=tag)
+        rels = [r for r in self.world.releases(info.full_name) if r["tag_name"] == tag]
+        self.assertEqual(len(rels), 1, rels)
+        self.assertFalse(rels[0]["draft"])
+
+    def test_server_errors_mid_upload(self):
+        files = files_of(3)
+        info, ws = self.make(files)
+        fault = self.world.fault("status", UPLOADS, method="POST", origin="upload", status=502, times=2)
+        r = self.ok(self.release(info, ws))
+        self.assertEqual(fault.hits, 2)
+        self.assertEqual(len(self.uploads(r)), 5)
+        self.assert_clean(info, files)
+
+    def test_connection_resets_mid_upload(self):
+        files = files_of(3)
+        info, ws = self.make(files)
+        fault = self.world.fault("reset", UPLOADS, method="POST", origin="upload", times=2)
+        r = self.ok(self.release(info, ws))
+        self.assertEqual(fault.hits, 2)
+        self.assert_clean(info, files)
+        # each reset left a starter asset that was deleted before the retry
+        self.assertGreaterEqual(len(r.calls("DELETE", "/repos/*/releases/assets/*")), 2, r.describe())
+
+    def test_starter_assets_then_success(self):
+        files = files_of(2)
+        info, ws = self.make(files)
+        self.world.fault("starter", UPLOADS, method="POST", origin="upload", times=1)
+        self.world.fault("starter", UPLOADS, method="POST", origin="upload", times=1, then="reset")
+        r = self.ok(self.release(info, ws))
+        self.assert_clean(info, files)
+        self.assertEqual(len(r.calls("DELETE", "/repos/*/releases/assets/*")), 2, r.describe())
+
+    def test_lost_answer_after_a_complete_upload_is_recognised(self):
+        files = files_of(1)
+        info, ws = self.make(files)
+        self.world.fault("status", UPLOADS, method="POST", origin="upload", status=502, when="after")
+        r = self.ok(self.release(info, ws))
+        # the asset arrived although the answer was an error: verified, not uploaded twice
+        self.assertEqual(len(self.uploads(r)), 1, r.describe())
+        self.assertEqual(r.calls("DELETE", "/repos/*/releases/assets/*"), [])
+        self.assert_clean(info, files)
+
+    def test_stalled_upload_is_aborted_and_retried(self):
+        files = files_of(2, size=2_000_000)
+        info, ws = self.make(files)
+        self.world.fault("stall", UPLOADS, method="POST", origin="upload", seconds=60, after_bytes=300_000)
+        t0 = time.monotonic()
+        r = self.ok(self.release(info, ws, env={"RELEASE_TRAIN_LOW_SPEED_TIME": "2",
+                                                "RELEASE_TRAIN_PROGRESS_S": "1"}))
+        self.assertLess(time.monotonic() - t0, 30)
+        self.assertIn("stalled", r.stdout)
+        # plain progress lines while a transfer runs long: percent and rate
+        self.assertRegex(r.stdout, r"Uploading a[01]\.bin: +\d+% \([0-9.]+ of [0-9.]+ MiB\), [0-9.]+ MiB/s")
+        self.assertEqual(len(self.uploads(r)), 3)
+        self.assert_clean(info, files)
+
+    def test_secondary_rate_limit_on_upload_and_api(self):
+        files = files_of(2)
+        info, ws = self.make(files)
+        up = self.world.fault("secondary_rate_limit", UPLOADS, method="POST", origin="upload", status=403,
+                              retry_after=1)
+        api = self.world.fault("secondary_rate_limit", "/repos/*/releases", method="POST", origin="api",
+                               status=429, retry_after=1)
+        t0 = time.monotonic()
+        r = self.ok(self.release(info, ws))
+        self.assertGreaterEqual(time.monotonic() - t0, 1.0, "retry-after was honoured")
+        self.assertEqual((up.hits, api.hits), (1, 1))
+        self.assert_clean(info, files)
+        self.assertEqual(len(r.calls("POST", "/repos/*/releases")), 2)
+
+    def test_primary_rate_limit_on_upload(self):
+        files = files_of(1)
+        info, ws = self.make(files)
+        self.world.fault("rate_limit", UPLOADS, method="POST", origin="upload", status=429, reset_in=1)
+        self.ok(self.release(info, ws))
+        self.assert_clean(info, files)
+
+    def test_persistent_failure_fails_naming_the_asset_and_does_not_publish(self):
+        files = files_of(2)
+        info, ws = self.make(files)
+        self.world.fault("status", UPLOADS, method="POST", origin="upload", status=500, times=50)
+        r = self.release(info, ws, {"max-retries": 2})
+        self.assertEqual(r.exit_code, 1, r.describe())
+        [err] = r.errors
+        self.assertIn("a0.bin", err)
+        self.assertIn("a1.bin", err)
+        self.assertTrue(self.rel(info)["draft"], "a failed run leaves the draft unpublished")
+
+    def test_killed_mid_upload_then_rerun_completes(self):
+        files = files_of(3, size=1_000_000)
+        info, ws = self.make(files)
+        self.world.fault("stall", UPLOADS, method="POST", origin="upload", seconds=60, after_bytes=200_000)
+        with self.assertRaises(AssertionError) as killed:
+            self.release(info, ws, timeout=4)  # the harness kills the process group (SIGKILL)
+        self.assertIn("did not finish", str(killed.exception))
+        rel = self.rel(info)
+        self.assertTrue(rel["draft"])
+        again = self.ok(self.release(info, ws))
+        self.assert_clean(info, files)
+        self.assertEqual(len(self.world.releases(info.full_name)), 1)
+        self.assertFalse(any(a["name"].startswith("rt-tmp-") for a in self.rel(info)["assets"]))
+        self.assertLessEqual(len(self.uploads(again)), 3)
+
+    def test_killed_mid_replace_then_rerun_completes(self):
+        files = files_of(2, size=500_000)
+        info, ws = self.make(files)
+        self.ok(self.release(info, ws))
+        changed = {"dist/a0.bin": os.urandom(800_000)}
+        self.write(ws, changed)
+        self.world.fault("stall", UPLOADS, method="POST", origin="upload", seconds=60, after_bytes=100_000)
+        with self.assertRaises(AssertionError):
+            self.release(info, ws, timeout=4)
+        # the old asset is still there, intact
+        self.assert_assets_are(info, {"a1.bin": files["dist/a1.bin"]}, exact=False)
+        self.assertEqual(self.assets(info)["a0.bin"]["size"], len(files["dist/a0.bin"]))
+        self.ok(self.release(info, ws))
+        files.update(changed)
+        self.assert_clean(info, files)
+
+
+class Permissions(ReleaseCase):
+    def test_read_only_token_fails_naming_the_permission_and_changes_nothing(self):
+        info, ws = self.make({"dist/a.bin": b"a"})
+        self.world.configure(info.full_name, permissions={"contents": "read"})
+        r = self.release(info, ws)
+        self.assertEqual(r.exit_code, 1, r.describe())
+        [err] = r.errors
+        self.assertIn("403", err)
+        self.assertIn("contents: write", err)
+        self.assertEqual(self.world.releases(info.full_name), [])
+        self.world.configure(info.full_name, permissions={"contents": "write"})
+        self.ok(self.release(info, ws))
+        self.assert_assets_are(info, {"a.bin": b"a"})
+
+    def test_upload_refused_names_the_permission(self):
+        info, ws = self.make({"dist/a.bin": b"a"})
+        self.world.add_release(info.full_name, "v1.2.3", draft=True)
+        self.world.fault("status", UPLOADS, method="POST", origin="upload", status=403,
+                         message="Resource not accessible by integration")
+        r = self.release(info, ws)
+        self.assertEqual(r.exit_code, 1, r.describe())
+        self.assertIn("contents: write", r.errors[0])
+        self.assertIn("a.bin", r.errors[0])
+        self.assertEqual(len(self.uploads(r)), 1, "a refusal is not retried")
+
+
+class Matrix(ReleaseCase):
+    def test_eight_processes_release_one_tag_with_different_files(self):
+        info, ws = self.make()
+        jobs = []
+        for j in range(8):
+            job_ws = self.world.clone(info.full_name)
+            files = {f"dist/job{j}-{i}.tar.gz": os.urandom(20_000 + 1000 * j + i) for i in range(3)}
+            self.write(job_ws, files)
+            jobs.append((job_ws, files))
+        results = [None] * 8
+
+        def one(j):
+            try:
+                results[j] = self.release(info, jobs[j][0], timeout=120)
+            except BaseException as e:  # noqa: B902 - reported below
+                results[j] = e
+        threads = [threading.Thread(target=one, args=(j,)) for j in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        for r in results:
+            self.assertNotIsInstance(r, BaseException, r)
+            self.assertEqual(r.exit_code, 0, r.describe())
+        rels = self.world.releases(info.full_name)
+        self.assertEqual(len(rels), 1, [(r["id"], r["draft"]) for r in rels])
+        self.assertFalse(rels[0]["draft"])
+        expected = {}
+        for _, files in jobs:
+            expected.update(names_of(files))
+        self.assert_assets_are(info, expected)
+        self.assertEqual(len({r.outputs["release-id"] for r in results}), 1)
+        # every duplicate draft that lost the race was deleted by the job that made it
+        log = self.world.requests(origin="api")
+        created = [e["response"]["id"] for e in log if e["method"] == "POST" and e["status"] == 201
+                   and e["path"].endswith("/releases")]
+        deleted = [int(e["path"].rsplit("/", 1)[1]) for e in log if e["method"] == "DELETE"
+                   and "/releases/" in e["path"] and "/assets/" not in e["path"]]
+        self.assertEqual(sorted(set(created) - set(deleted)), [rels[0]["id"]])
+        self.assertEqual(rels[0]["id"], min(created), "the lowest id wins")
+        print(f"\n    {len(created)} drafts created concurrently, {len(deleted)} duplicates deleted", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main()
