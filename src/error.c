@@ -75,6 +75,15 @@ int rt_error_prefix(const char *fmt, ...)
 	return -1;
 }
 
+int rt_error_locate(const char *file, int line)
+{
+	if (last_error.message && !last_error.file && file) {
+		last_error.file = rt_xstrdup(file);
+		last_error.line = line;
+	}
+	return -1;
+}
+
 const rt_error *rt_error_last(void)
 {
 	return last_error.message ? &last_error : NULL;

@@ -37,6 +37,9 @@ int rt_error_set_at(rt_error_kind kind, const char *file, int line, const char *
 	RT_PRINTF(4, 5);
 /* Put context in front of the recorded message ("reading Cargo.toml: ..."); returns -1. */
 int rt_error_prefix(const char *fmt, ...) RT_PRINTF(1, 2);
+/* Name the file (and line, 0 if unknown) at fault for the recorded error,
+ * unless it names one already; returns -1. */
+int rt_error_locate(const char *file, int line);
 /* The recorded error, or NULL when none. */
 const rt_error *rt_error_last(void);
 void rt_error_clear(void);

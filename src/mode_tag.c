@@ -514,13 +514,17 @@ static int check_version(const tag_plan *plan, const rt_config *cfg)
 {
 	rt_semver v;
 
-	if (rt_semver_parse(&v, plan->version) < 0)
-		return rt_error_prefix("%s at commit %.12s", plan->version_file, plan->target_sha);
+	/* the file at fault is named as at the target commit, usually the checkout's HEAD */
+	if (rt_semver_parse(&v, plan->version) < 0) {
+		rt_error_prefix("%s at commit %.12s", plan->version_file, plan->target_sha);
+		return rt_error_locate(plan->version_file, 0);
+	}
 	if (v.pre && !cfg->allow_prerelease_versions) {
 		rt_semver_free(&v);
-		return rt_error_set(RT_ERR_INPUT,
-				    "%s at commit %.12s has the pre-release version %s and allow-prerelease-versions is false; bump to a release version or allow pre-releases",
-				    plan->version_file, plan->target_sha, plan->version);
+		rt_error_set_at(RT_ERR_INPUT, plan->version_file, 0,
+				"%s at commit %.12s has the pre-release version %s and allow-prerelease-versions is false; bump to a release version or allow pre-releases",
+				plan->version_file, plan->target_sha, plan->version);
+		return -1;
 	}
 	rt_semver_free(&v);
 	return 0;
