@@ -79,7 +79,7 @@ char *rt_http_link_next(const char *link_header);
  * are capped (RT_HTTP_MAX_RETRY_AFTER, RT_HTTP_MAX_RESET) so that a
  * hostile value cannot overflow the millisecond arithmetic. */
 #define RT_HTTP_MAX_RETRY_AFTER 1000000000L /* about 31 years */
-#define RT_HTTP_MAX_RESET 100000000000L     /* the year 5138 */
+#define RT_HTTP_MAX_RESET 10000000000000L   /* far past any real epoch, even one in ms; x1000 still fits */
 long rt_http_retry_after(const char *value);
 long rt_http_ratelimit_reset(const char *value);
 

@@ -1085,8 +1085,13 @@ int rt_mode_bump(const rt_config *cfg)
 		int perror = rt_repo_push_commit(repo, url, plan.commit, plan.branch, cfg->token,
 						 plan.branch_sha != NULL, cfg->max_retries < 3 ? cfg->max_retries : 3);
 		free(url);
-		if (perror < 0)
+		if (perror < 0) {
+			const rt_error *e = rt_error_last();
+			if (e && e->message && (strstr(e->message, "GH013") || strstr(e->message, "rule")))
+				rt_error_prefix("pushing %s was refused by a repository ruleset or branch protection (allow the workflow's token to bypass it for this branch, or use push: api if the rule requires signed commits)",
+						plan.branch);
 			goto fail_group;
+		}
 		commit = plan.commit;
 		rt_runner_info("Pushed %s to %s.", commit, plan.branch);
 	}

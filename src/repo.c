@@ -688,8 +688,11 @@ int rt_repo_push_commit(rt_repo *repo, const char *url, const char *sha, const c
 
 cleanup:
 	if (ref) {
+		char *dir = rt_xsprintf("%srefs/release-train", git_repository_path(repo->git));
 		git_reference_delete(ref);
 		git_reference_free(ref);
+		rmdir(dir); /* leave the repository as it was; fails harmlessly if not empty */
+		free(dir);
 	}
 	git_libgit2_opts(GIT_OPT_ENABLE_CACHING, 1);
 	git_error_clear();
@@ -766,23 +769,63 @@ int rt_repo_parse_remote_url(char **out, const char *url)
 	return 0;
 }
 
+/* remote.origin.url as git uses it: with the longest matching
+ * url.<base>.insteadOf applied. Read by a plain walk of the configuration,
+ * not git_remote_lookup: that one matches insteadOf through libgit2 1.5's
+ * pcre2 wrapper, which leaks its match data on every miss (valgrind sees
+ * it in Debian's build). NULL without an origin. */
+static char *origin_url(git_repository *git)
+{
+	git_config *cfg = NULL;
+	git_config_iterator *it = NULL;
+	git_config_entry *e;
+	git_buf url = {0};
+	char *base = NULL, *out = NULL;
+	size_t best = 0;
+
+	if (git_repository_config(&cfg, git) < 0 ||
+	    git_config_get_string_buf(&url, cfg, "remote.origin.url") < 0 || !url.ptr || !*url.ptr)
+		goto cleanup;
+	if (git_config_iterator_new(&it, cfg) == 0) {
+		while (git_config_next(&e, it) == 0) {
+			size_t n = strlen(e->name), v = e->value ? strlen(e->value) : 0;
+			if (n > 14 && strncmp(e->name, "url.", 4) == 0 &&
+			    strcmp(e->name + n - 10, ".insteadof") == 0 && v > best &&
+			    strncmp(url.ptr, e->value, v) == 0) {
+				free(base);
+				base = rt_xstrndup(e->name + 4, n - 14);
+				best = v;
+			}
+		}
+	}
+	out = base ? rt_xsprintf("%s%s", base, url.ptr + best) : rt_xstrdup(url.ptr);
+
+cleanup:
+	free(base);
+	git_config_iterator_free(it);
+	git_buf_dispose(&url);
+	git_config_free(cfg);
+	git_error_clear();
+	return out;
+}
+
 int rt_repo_origin_repository(char **out, const char *path)
 {
 	git_repository *git = NULL;
-	git_remote *remote = NULL;
+	char *url = NULL;
 	int error = RT_ENOTFOUND;
 
 	*out = NULL;
 	if (rt_repo_global_init() < 0)
 		return -1;
 	if (git_repository_open_ext(&git, path, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0 ||
-	    git_remote_lookup(&remote, git, "origin") < 0 || !git_remote_url(remote)) {
+	    !(url = origin_url(git))) {
 		git_error_clear();
 		rt_error_set(RT_ERR_INPUT, "%s has no origin remote", path);
 	} else {
-		error = rt_repo_parse_remote_url(out, git_remote_url(remote));
+		error = rt_repo_parse_remote_url(out, url);
 	}
-	git_remote_free(remote);
+	free(url);
 	git_repository_free(git);
 	rt_repo_global_cleanup();
 	return error;

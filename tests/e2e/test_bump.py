@@ -137,9 +137,12 @@ class OpensThePullRequest(BumpCase):
         self.assertEqual(self.body(create)["maintainer_can_modify"], True)
         self.assertIn("demo-core", r.summary)
         self.assertIn(r.outputs["pr-url"], r.summary)
-        # the work tree carries the bump too
+        # the work tree carries the bump too; the local repository keeps no ref of the push
         with open(os.path.join(ws, "crates/util/Cargo.toml")) as f:
             self.assertEqual(f.read(), UTIL.replace("0.4.1", "0.5.0"))
+        self.assertNotIn("release-train", w.git(ws, "for-each-ref"))
+        self.assertFalse(os.path.exists(os.path.join(ws, ".git", "refs", "release-train")))
+        self.assertEqual(w.git(ws, "rev-parse", "HEAD"), info.head)
 
     def test_rerun_changes_nothing(self):
         w = self.world

@@ -85,6 +85,27 @@ class Faults(BumpCase):
         again = self.run_bump(w.clone(info.full_name, depth=1))
         self.assert_done_once(info, again)
 
+    def test_push_rejected_by_a_hook_is_not_retried(self):
+        w = self.world
+        info, ws = self.make()
+        hook = os.path.join(info.path, "hooks", "pre-receive")
+        os.makedirs(os.path.dirname(hook), exist_ok=True)
+        with open(hook, "w") as f:
+            f.write("#!/bin/sh\necho 'GH013: Repository rule violations found for refs/heads/ci/bump-to-2.0.0.' >&2\nexit 1\n")
+        os.chmod(hook, 0o755)
+        r = self.run_bump(ws)
+        self.assertEqual(r.exit_code, 1, r.describe())
+        self.assertEqual(len(r.errors), 1, r.describe())
+        self.assertIn("rejected the push", r.errors[0])
+        self.assertIn("refs/heads/ci/bump-to-2.0.0", r.errors[0])
+        pushes = [q for q in r.requests if q["origin"] == "git" and q["method"] == "POST"]
+        self.assertEqual(len(pushes), 1, "a refusal is final: no retry")
+        self.assertIsNone(w.ref(info.full_name, f"refs/heads/{BRANCH}"))
+        self.assertEqual(w.pulls(info.full_name), [])
+        os.remove(hook)
+        again = self.run_bump(w.clone(info.full_name, depth=1))
+        self.assert_done_once(info, again)
+
     def test_lost_answer_on_branch_creation_is_looked_up(self):
         w = self.world
         info, ws = self.make()

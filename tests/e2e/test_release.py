@@ -282,6 +282,20 @@ class FirstRelease(ReleaseCase):
                          [("a.bin", "keep"), ("b.bin", "replace"), ("c.bin", "upload")])
         self.assertIn("replace", r.stdout)
 
+    def test_on_a_terminal(self):
+        info, ws = self.make({"dist/a.bin": b"a" * 10})
+        r = self.world.run("release", {"tag": "v1.2.3", "files": "dist/*", "dry-run": True}, cwd=ws,
+                           actions=False, env={"GITHUB_TOKEN": self.world.token})
+        self.assertEqual(r.exit_code, 0, r.describe())
+        self.assertEqual(r.mutating, [])
+        self.assertIn("upload   a.bin", r.stdout)
+        self.assertNotIn("::", r.stdout, "plain lines on a terminal")
+        r = self.world.run("release", {"tag": "v1.2.3", "files": "dist/*"}, cwd=ws, actions=False,
+                           env={"GITHUB_TOKEN": self.world.token, "GITHUB_SHA": info.head})
+        self.assertEqual(r.exit_code, 0, r.describe())
+        self.assert_assets_are(info, {"a.bin": b"a" * 10})
+        self.assertFalse(self.rel(info)["draft"])
+
     def test_many_existing_assets_are_read_page_by_page(self):
         seeded = {f"old-{i:03}.txt": f"{i}".encode() for i in range(150)}
         info, ws = self.make({"dist/new.bin": b"new"})

@@ -49,9 +49,9 @@ class TagProofs(TagCase):
         other = w.head(ws)
         sha = w.commit(ws, message=release_message("1.2.3"))
         w.push(ws)
-        # the binary's create is held at the front for 3 s; meanwhile another
+        # the binary's create is held at the front for 5 s; meanwhile another
         # actor tags a different commit
-        w.fault("delay", "/repos/*/git/refs", "POST", origin="api", seconds=3)
+        w.fault("delay", "/repos/*/git/refs", "POST", origin="api", seconds=5)
         mark = w.mark()
         box = {}
 

@@ -8,13 +8,14 @@ https://api.github.com.
 """
 import json
 import os
+import shutil
 import socket
 import sys
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
-from harness import E2ETestCase  # noqa: E402,F401
+from harness import E2ETestCase, binary_path  # noqa: E402,F401
 from test_tag import TagCase, release_message  # noqa: E402
 
 # What a developer's shell has: no runner context at all.
@@ -120,6 +121,21 @@ class Terminal(TagCase):
         self.assertEqual(r.exit_code, 1, r.describe())
         self.assertIn(f"https://api.github.com/repos/{info.full_name}/", r.stderr)
         self.assertEqual(r.requests, [])
+
+    @unittest.skipUnless(shutil.which("valgrind.bin") or shutil.which("valgrind"), "valgrind is not installed")
+    def test_origin_fallback_under_memcheck(self):
+        """The origin lookup (libgit2 initialised and shut down inside config loading) leaks
+        nothing and touches no invalid memory: run as the runner would, minus GITHUB_REPOSITORY."""
+        info, ws, sha = self.released()
+        self.world.git(ws, "remote", "set-url", "origin", f"git@github.com:{info.full_name}.git")
+        valgrind = shutil.which("valgrind.bin") or shutil.which("valgrind")
+        args = ["--quiet", "--leak-check=full", "--show-leak-kinds=definite,indirect",
+                "--errors-for-leak-kinds=definite,indirect", "--error-exitcode=99", os.path.abspath(binary_path())]
+        r = self.world.run("tag", {"dry-run": True}, cwd=ws, binary=valgrind, args=args, timeout=120,
+                           env={"GITHUB_REPOSITORY": None})
+        self.assertNotEqual(r.exit_code, 99, "valgrind found errors:\n" + r.stderr[-6000:])
+        self.assertEqual(r.exit_code, 0, r.describe())
+        self.assertIn(sha, r.outputs.get("plan", ""))
 
 
 if __name__ == "__main__":

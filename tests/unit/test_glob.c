@@ -92,7 +92,11 @@ static void tree(void)
 	touch("dist/sub/deep/d.zip", "d");
 	touch("dist/.hidden.zip", "h");
 	touch("other/e.txt", "e");
-	mkdir(rt_xsprintf("%s/dist/emptydir", root), 0700); /* leaked: a test process */
+	{
+		char *d = rt_xsprintf("%s/dist/emptydir", root);
+		mkdir(d, 0700);
+		free(d);
+	}
 }
 
 static void remove_tree(void)

@@ -594,7 +594,9 @@ Test(inputs, context_defaults)
 	char cwd[PATH_MAX];
 
 	/* outside any repository: a CI clone's origin remote would name the repository */
-	cr_assert_eq(chdir(test_tmpdir()), 0);
+	char *dir = test_tmpdir();
+	cr_assert_eq(chdir(dir), 0);
+	free(dir);
 	cr_assert_not_null(getcwd(cwd, sizeof(cwd)));
 	must_load(&c, LOAD(&c, "tag"));
 	cr_expect_not(c.in_actions);
@@ -645,7 +647,9 @@ Test(inputs, context_empty_variables_are_unset)
 	setenv("GITHUB_API_URL", "", 1);
 	setenv("GITHUB_REPOSITORY", "", 1);
 	setenv("GITHUB_ACTIONS", "false", 1);
-	cr_assert_eq(chdir(test_tmpdir()), 0); /* no origin remote to fall back to */
+	char *dir = test_tmpdir();
+	cr_assert_eq(chdir(dir), 0); /* no origin remote to fall back to */
+	free(dir);
 	must_load(&c, LOAD(&c, "tag"));
 	cr_expect_not(c.in_actions);
 	cr_expect_str_eq(c.api_url, "https://api.github.com");

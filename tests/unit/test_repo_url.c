@@ -142,6 +142,28 @@ Test(repo_url, origin_of_a_repository)
 	free(dir);
 }
 
+/* url.<base>.insteadOf applies, the longest match winning, as in git. */
+Test(repo_url, origin_with_insteadof)
+{
+	char *dir = repo_with_origin("work:tools");
+	git_repository *repo = NULL;
+	git_config *cfg = NULL;
+	char *got = NULL;
+
+	git_libgit2_init();
+	cr_assert_eq(git_repository_open(&repo, dir), 0);
+	cr_assert_eq(git_repository_config(&cfg, repo), 0);
+	cr_assert_eq(git_config_set_string(cfg, "url.https://github.com/acme/.insteadOf", "work:"), 0);
+	cr_assert_eq(git_config_set_string(cfg, "url.https://github.com/other/x/.insteadOf", "w"), 0);
+	git_config_free(cfg);
+	git_repository_free(repo);
+	git_libgit2_shutdown();
+	cr_assert_eq(rt_repo_origin_repository(&got, dir), 0, "%s", rt_error_last() ? rt_error_last()->message : "");
+	cr_expect_str_eq(got, "acme/tools");
+	free(got);
+	free(dir);
+}
+
 Test(repo_url, no_origin)
 {
 	char *dir = repo_with_origin(NULL);
