@@ -31,7 +31,7 @@ SAN_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/san/tests/%)
 # Which binary the end-to-end suites run: `make test BIN=build/static/release-train`.
 BIN ?= $(BUILD)/release-train
 
-.PHONY: all test unit unit-san e2e lint static test-static image deps fuzz fuzz-smoke bench clean
+.PHONY: all test unit unit-san e2e lint static test-static image deps fuzz fuzz-smoke bench valgrind clean
 all: $(BUILD)/release-train $(BUILD)/tls-probe
 
 $(BUILD)/release-train: $(OBJ)
@@ -103,6 +103,11 @@ test: all unit unit-san
 # Only the end-to-end suites (e.g. against the static binary).
 e2e: all
 	@BIN=$(BIN) BUILD=$(BUILD) tests/run e2e
+
+# valgrind memcheck of each mode's main paths (also part of make test).
+valgrind: all
+	@BIN=$(BIN) python3 tests/e2e/run.py tests/e2e/test_memcheck.py tests/e2e/test_bump_memcheck.py \
+		tests/e2e/test_release_memcheck.py
 
 static:
 	scripts/build-static

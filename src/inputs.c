@@ -436,6 +436,19 @@ fail:
 	return -1;
 }
 
+int rt_config_require_github(const rt_config *cfg, const char *permissions)
+{
+	if (!cfg->repository)
+		return rt_error_set(RT_ERR_INPUT,
+				    "the repository is unknown: GITHUB_REPOSITORY is not set and %s has no origin remote that names a GitHub repository (https://HOST/owner/name or git@HOST:owner/name); on a terminal run inside a clone or export GITHUB_REPOSITORY=owner/name",
+				    cfg->repo_dir);
+	if (!cfg->token && !cfg->dry_run)
+		return rt_error_set(RT_ERR_INPUT,
+				    "the token input is empty; pass `token: ${{ github.token }}` (the default) or a PAT, with the %s permission%s",
+				    permissions, strchr(permissions, ',') ? "s" : "");
+	return 0;
+}
+
 void rt_config_free(rt_config *cfg)
 {
 	const rt_input_def *def;

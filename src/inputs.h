@@ -116,6 +116,12 @@ const rt_input_def *rt_inputs_table(void);
 int rt_config_load(rt_config *out, int argc, char **argv);
 void rt_config_free(rt_config *cfg);
 
+/* What a mode needs to talk to GitHub: the repository (GITHUB_REPOSITORY,
+ * or on a terminal the origin remote) and, unless dry-run, the token.
+ * RT_ERR_INPUT saying where each comes from and, for the token, the
+ * permissions it needs (e.g. "`contents: write`"). */
+int rt_config_require_github(const rt_config *cfg, const char *permissions);
+
 const char *rt_mode_name(rt_mode mode);
 void rt_inputs_print_help(FILE *out);
 

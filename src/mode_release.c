@@ -1169,12 +1169,8 @@ static int open_github(rt_github **gh, const rt_config *cfg)
 	rt_github_options opts = {cfg->api_url, cfg->repository, cfg->token, cfg->max_retries};
 
 	*gh = NULL;
-	if (!cfg->repository)
-		return rt_error_set(RT_ERR_INPUT,
-				    "GITHUB_REPOSITORY is not set; on a terminal export GITHUB_REPOSITORY=owner/name");
-	if (!cfg->token && !cfg->dry_run)
-		return rt_error_set(RT_ERR_INPUT,
-				    "the token input is empty; pass `token: ${{ github.token }}` (the default) or a PAT, with the `contents: write` permission");
+	if (rt_config_require_github(cfg, "`contents: write`") < 0)
+		return -1;
 	return rt_github_new(gh, &opts);
 }
 
