@@ -693,6 +693,22 @@ void rt_github_ref_free(rt_github_ref *ref)
 	memset(ref, 0, sizeof(*ref));
 }
 
+int rt_github_ref_commit(rt_github *gh, char **out, const char *ref)
+{
+	rt_github_ref found = {0};
+	int error = rt_github_ref_get(gh, &found, ref);
+
+	*out = NULL;
+	if (error == RT_ENOTFOUND) {
+		rt_error_clear();
+		error = 0;
+	} else if (error == 0) {
+		*out = rt_xstrdup(found.commit_sha ? found.commit_sha : found.sha);
+	}
+	rt_github_ref_free(&found);
+	return error;
+}
+
 int rt_github_ref_create(rt_github *gh, const char *full_ref, const char *sha)
 {
 	cJSON *body = cJSON_CreateObject();

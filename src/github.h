@@ -79,6 +79,10 @@ typedef struct {
 /* ref like "tags/v1.2.3" or "heads/main". RT_ENOTFOUND when absent. */
 int rt_github_ref_get(rt_github *gh, rt_github_ref *out, const char *ref);
 void rt_github_ref_free(rt_github_ref *ref);
+/* The commit a ref ("tags/v1.2.3", "heads/main") names, peeled through an
+ * annotated tag object; *out (caller frees) stays NULL, and no error is
+ * recorded, when there is no such ref. */
+int rt_github_ref_commit(rt_github *gh, char **out, const char *ref);
 /* full like "refs/tags/v1.2.3". RT_EEXISTS when it exists already. */
 int rt_github_ref_create(rt_github *gh, const char *full_ref, const char *sha);
 int rt_github_ref_update(rt_github *gh, const char *ref, const char *sha, bool force);

@@ -584,9 +584,9 @@ static void read_headers(CURL *c, rt_http_response *resp)
 
 /* --- retry policy -------------------------------------------------------- */
 
-static bool curl_code_transient(CURLcode rc)
+bool rt_http_curl_transient(int code)
 {
-	switch (rc) {
+	switch ((CURLcode)code) {
 	case CURLE_COULDNT_RESOLVE_PROXY:
 	case CURLE_COULDNT_RESOLVE_HOST:
 	case CURLE_COULDNT_CONNECT:
@@ -682,7 +682,7 @@ static verdict classify(rt_http *http, CURLcode rc, rt_http_response *resp, int 
 {
 	resp->rate_limited = false;
 	if (rc != CURLE_OK) {
-		if (curl_code_transient(rc))
+		if (rt_http_curl_transient(rc))
 			return (verdict){NEXT_BACKOFF, backoff_ms(http, retry), "connection error"};
 		return (verdict){NEXT_DONE, 0, NULL};
 	}

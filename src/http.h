@@ -70,6 +70,11 @@ void rt_http_free(rt_http *http);
 int rt_http_send(rt_http *http, const rt_http_request *req, rt_http_response *resp);
 void rt_http_response_free(rt_http_response *resp);
 
+/* Whether a libcurl result (a CURLcode) is a transient transport failure
+ * worth retrying: connection errors, timeouts, resets. The upload engine
+ * (upload.c) judges its own transfers by the same rule. */
+bool rt_http_curl_transient(int code);
+
 /* The URL of rel="next" in a Link header value, or NULL (caller frees). */
 char *rt_http_link_next(const char *link_header);
 

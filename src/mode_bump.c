@@ -565,18 +565,9 @@ static int find_base(bump_plan *p, const rt_config *cfg, rt_repo *repo)
 /* Where a branch is on GitHub (NULL when absent). */
 static int remote_branch(char **sha, rt_github *gh, const char *branch)
 {
-	rt_github_ref ref = {0};
 	char *name = rt_xsprintf("heads/%s", branch);
-	int error = rt_github_ref_get(gh, &ref, name);
+	int error = rt_github_ref_commit(gh, sha, name);
 
-	*sha = NULL;
-	if (error == RT_ENOTFOUND) {
-		rt_error_clear();
-		error = 0;
-	} else if (error == 0) {
-		*sha = rt_xstrdup(ref.commit_sha ? ref.commit_sha : ref.sha);
-	}
-	rt_github_ref_free(&ref);
 	free(name);
 	return error;
 }

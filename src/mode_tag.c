@@ -26,6 +26,7 @@
 #include "modes.h"
 #include "repo.h"
 #include "runner.h"
+#include "template.h"
 #include "semver.h"
 
 #define ZERO_SHA "0000000000000000000000000000000000000000"
@@ -309,18 +310,9 @@ static void scan_event_commits(scan_state *st, const cJSON *commits)
  * tag object; *out stays NULL when there is no such tag. */
 static int github_tag_commit(char **out, rt_github *gh, const char *name)
 {
-	rt_github_ref ref = {0};
 	char *ref_name = rt_xsprintf("tags/%s", name);
-	int error = rt_github_ref_get(gh, &ref, ref_name);
+	int error = rt_github_ref_commit(gh, out, ref_name);
 
-	*out = NULL;
-	if (error == RT_ENOTFOUND) {
-		rt_error_clear();
-		error = 0;
-	} else if (error == 0) {
-		*out = rt_xstrdup(ref.commit_sha ? ref.commit_sha : ref.sha);
-	}
-	rt_github_ref_free(&ref);
 	free(ref_name);
 	return error;
 }
@@ -530,24 +522,6 @@ static int check_version(const tag_plan *plan, const rt_config *cfg)
 	return 0;
 }
 
-/* "v{version}" -> "v1.2.3" ({name} too). */
-static char *expand_template(const char *tmpl, const char *version, const char *name)
-{
-	rt_buf out = RT_BUF_INIT;
-
-	while (*tmpl) {
-		if (strncmp(tmpl, "{version}", 9) == 0) {
-			rt_buf_puts(&out, version);
-			tmpl += 9;
-		} else if (strncmp(tmpl, "{name}", 6) == 0) {
-			rt_buf_puts(&out, name);
-			tmpl += 6;
-		} else {
-			rt_buf_putc(&out, *tmpl++);
-		}
-	}
-	return rt_buf_detach(&out);
-}
 
 static const char *repo_name(const rt_config *cfg)
 {
@@ -675,6 +649,7 @@ static int decide(tag_plan *plan, rt_repo *repo, rt_github *gh, const rt_config 
 {
 	scan_state st = {cfg->marker, 0, NULL};
 	tag_list tags = {0};
+	rt_template_vars vars = {0};
 	int error;
 
 	rt_runner_group("Scan for the release marker");
@@ -699,8 +674,27 @@ static int decide(tag_plan *plan, rt_repo *repo, rt_github *gh, const rt_config 
 	plan->target_sha = rt_xstrdup(cfg->target == RT_TARGET_MARKER ? plan->marker_sha : range->after);
 	if (read_version(plan, repo, gh, cfg) < 0 || check_version(plan, cfg) < 0)
 		return -1;
-	plan->tag = expand_template(cfg->tag_format, plan->version, repo_name(cfg));
+	vars.name = repo_name(cfg);
+	vars.version = plan->version;
+	vars.marker = cfg->marker;
+	if (rt_template_expand(&plan->tag, cfg->tag_format, &vars, "tag-format") < 0)
+		return -1;
 	return find_existing(plan, gh);
+}
+
+/* Before any request: the format must hold the version, and no unknown placeholder. */
+static int check_tag_format(const rt_config *cfg)
+{
+	rt_template_vars vars = {"name", "1.2.3", NULL, NULL, cfg->marker};
+	char *sample = NULL;
+
+	if (!strstr(cfg->tag_format, "{version}"))
+		return rt_error_set(RT_ERR_INPUT, "tag-format '%s' has no {version}; use e.g. v{version}",
+				    cfg->tag_format);
+	if (rt_template_expand(&sample, cfg->tag_format, &vars, "tag-format") < 0)
+		return -1;
+	free(sample);
+	return 0;
 }
 
 int rt_mode_tag(const rt_config *cfg)
@@ -713,11 +707,8 @@ int rt_mode_tag(const rt_config *cfg)
 	char *plan_text = NULL;
 	int error = -1;
 
-	if (!strstr(cfg->tag_format, "{version}")) {
-		rt_error_set(RT_ERR_INPUT, "tag-format '%s' has no {version}; use e.g. v{version}",
-			     cfg->tag_format);
+	if (check_tag_format(cfg) < 0)
 		goto cleanup;
-	}
 	if (open_github(&gh, cfg) < 0 || rt_repo_open(&repo, cfg->repo_dir) < 0 ||
 	    load_range(&range, cfg, repo) < 0)
 		goto cleanup;

@@ -322,27 +322,6 @@ typedef struct {
 	char *why;            /* RETRY/FAIL: a reason (owned) */
 } verdict;
 
-static bool transient_curl(CURLcode rc)
-{
-	switch (rc) {
-	case CURLE_COULDNT_RESOLVE_PROXY:
-	case CURLE_COULDNT_RESOLVE_HOST:
-	case CURLE_COULDNT_CONNECT:
-	case CURLE_OPERATION_TIMEDOUT:
-	case CURLE_SEND_ERROR:
-	case CURLE_RECV_ERROR:
-	case CURLE_GOT_NOTHING:
-	case CURLE_PARTIAL_FILE:
-	case CURLE_SSL_CONNECT_ERROR:
-	case CURLE_WEIRD_SERVER_REPLY:
-	case CURLE_HTTP2:
-	case CURLE_HTTP2_STREAM:
-		return true;
-	default:
-		return false;
-	}
-}
-
 static const char *header_of(CURL *c, const char *name)
 {
 	struct curl_header *h = NULL;
@@ -420,7 +399,7 @@ static verdict judge(transfer *t, CURLcode rc)
 			v.why = rt_xsprintf("stalled (%s)", detail);
 		else
 			v.why = rt_xstrdup(detail);
-		v.what = transient_curl(rc) ? OUTCOME_RETRY : OUTCOME_FAIL;
+		v.what = rt_http_curl_transient(rc) ? OUTCOME_RETRY : OUTCOME_FAIL;
 		return v;
 	}
 	curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status);

@@ -123,6 +123,7 @@ CASES = {
                                                                         'version = "1.02.3"\nedition')}),
     # --- tag ---
     "tag_format": case("tag", {"tag-format": "release-{name}"}, expect="tag-format"),
+    "tag_format_placeholder": case("tag", {"tag-format": "v{version}-{arch}"}, expect="{arch}"),
     "target": case("tag", {"target": "tail"}, expect="input 'target'"),
     "scan": case("tag", {"scan": "all"}, expect="input 'scan'"),
     "annotated": case("tag", {"annotated": "2"}, expect="input 'annotated'"),
