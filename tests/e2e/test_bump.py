@@ -190,6 +190,21 @@ class OpensThePullRequest(BumpCase):
         self.assertEqual(r.mutating, [])
         self.assertEqual(w.pulls(info.full_name), [])
 
+    def test_branch_whose_head_only_quotes_the_marker_is_foreign(self):
+        # ownership is the marker as a whole line, as the tag mode reads it:
+        # a commit that mentions it inside a sentence is someone else's
+        w = self.world
+        info, ws = self.make()
+        theirs = w.commit_to(info.full_name, {"x.txt": "mine\n"},
+                             message=f"Revert the bump\n\nThis undoes the {MARKER} commit by hand.\n",
+                             branch="ci/bump-to-2.0.0")
+        r = self.run_bump(ws)
+        self.assertEqual(r.exit_code, 1, r.describe())
+        self.assertEqual(len(r.errors), 1, r.describe())
+        self.assertIn("does not carry the marker line", r.errors[0])
+        self.assertEqual(w.ref(info.full_name, "refs/heads/ci/bump-to-2.0.0"), theirs)
+        self.assertEqual(r.mutating, [])
+
     def test_push_api_commit_has_no_author_fields(self):
         w = self.world
         info, ws = self.make()
