@@ -26,6 +26,7 @@
 #include "cargo.h"
 #include "error.h"
 #include "github.h"
+#include "http.h"
 #include "marker.h"
 #include "modes.h"
 #include "notes.h"
@@ -1030,6 +1031,10 @@ int rt_mode_bump(const rt_config *cfg)
 			error = rt_runner_summary("### release-train bump\n\nSkipped: today is not the day only-on names.\n");
 		goto cleanup;
 	}
+	/* push: git sends the token to the git server too: HTTPS only (or loopback) */
+	if (cfg->push == RT_PUSH_GIT &&
+	    rt_http_check_transport(cfg->server_url, "the git server URL (GITHUB_SERVER_URL)") < 0)
+		goto cleanup;
 	if (open_github(&gh, cfg) < 0 || rt_repo_open(&repo, cfg->repo_dir) < 0 ||
 	    decide(&plan, repo, gh, cfg) < 0)
 		goto cleanup;

@@ -79,6 +79,7 @@ CASES = {
     "token_empty_release": case("release", {"token": "", **REL, "files": "dist/*"}, expect="token",
                                 setup=dist("a.tar.gz")),
     "plain_http_api": case("tag", expect="http://", env={"GITHUB_API_URL": "http://api.example.com"}),
+    "plain_http_git_server": case("bump", expect="GITHUB_SERVER_URL", env={"GITHUB_SERVER_URL": "http://git.example.com"}),
     "unknown_flag": case("tag", expect="unknown flag '--levle'", actions=False, args=["--levle", "major"]),
     "flag_of_another_mode": case("tag", expect="does not apply to mode 'tag'", actions=False,
                                  args=["--files", "x"]),
