@@ -6,22 +6,11 @@ import sys
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from harness import DEFAULT_MARKER, E2ETestCase, World  # noqa: E402
+from harness import DEFAULT_MARKER, E2ETestCase, GhesWorld  # noqa: E402
 from test_bad_inputs import WORKSPACE  # noqa: E402
 
 
-class BumpOnGhes(E2ETestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.world = World(ghes=True).start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.world.close()
-
-    def setUp(self):
-        self.world.reset()
-
+class BumpOnGhes(GhesWorld, E2ETestCase):
     def test_bump_pushes_and_opens_the_pull_request(self):
         w = self.world
         self.assertTrue(w.api_url.endswith("/api/v3"), w.api_url)

@@ -12,21 +12,17 @@ import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from harness import E2ETestCase  # noqa: E402
+import test_transport  # noqa: E402  (the module, not its test class: nothing runs twice)
 from test_bad_inputs import WORKSPACE  # noqa: E402
 
-VERBOSE = {"RUNNER_DEBUG": "1", "RELEASE_TRAIN_CURL_VERBOSE": "1"}
+VERBOSE = test_transport.VERBOSE
 
 
 class Hygiene(E2ETestCase):
     def assert_clean(self, r, token=None):
-        token = token or self.world.token
-        self.assertIn("curl: > ", r.stderr, "libcurl's trace is on")
-        self.assertIn("Authorization: Bearer ***", r.stderr)
-        self.assertIn("::debug::", r.stdout)
-        shown = "\n".join(line for line in (r.stdout + r.stderr + r.output_raw + r.summary).splitlines()
-                          if line != f"::add-mask::{token}")
-        self.assertNotIn(token, shown)
-        self.assertNotIn(token[4:], shown, "not even without its prefix")
+        # the trace is on and shows no token (the same check as mode tag's), and
+        # every request that carried the token went to GitHub's own origins
+        test_transport.Transport.assert_verbose_and_clean(self, r, token)
         for req in r.requests:
             if req.get("auth") not in (None, "none"):
                 self.assertIn(req["origin"], ("api", "upload", "git"), req)

@@ -8,19 +8,11 @@ import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
-from harness import World  # noqa: E402
+from harness import GhesWorld  # noqa: E402
 from test_release import ReleaseCase, names_of  # noqa: E402
 
 
-class ReleaseOnGhes(ReleaseCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.world = World(ghes=True).start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.world.close()
-
+class ReleaseOnGhes(GhesWorld, ReleaseCase):
     def test_release_with_uploads_under_api_uploads(self):
         files = {"dist/a.tar.gz": os.urandom(10_000), "dist/b.zip": os.urandom(20_000)}
         info, ws = self.make(files)

@@ -13,19 +13,11 @@ import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
-from harness import World  # noqa: E402
+from harness import GhesWorld  # noqa: E402
 from test_tag import TagCase, cargo_workspace, release_message  # noqa: E402
 
 
-class TagOnGhes(TagCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.world = World(ghes=True).start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.world.close()
-
+class TagOnGhes(GhesWorld, TagCase):
     def assert_all_under_api_v3(self, r):
         # The GHES front answers 404 to any path outside /api/v3 without passing it on (and
         # without logging it), so a run that succeeded and logged its requests used the prefix;

@@ -17,13 +17,13 @@ _WHERE = {
     "Fault": "faults", "FaultSet": "faults", "FakeGitHub": "fake", "GitServer": "gitserver",
     "init_bare": "gitserver", "github_asset_name": "names", "Prism": "prism", "PrismUnavailable": "prism",
     "RequestLog": "util",
-    **{name: "world" for name in ("DEFAULT_MARKER", "ContractViolation", "E2ETestCase", "FakeBug", "RepoInfo",
+    **{name: "world" for name in ("DEFAULT_MARKER", "ContractViolation", "E2ETestCase", "FakeBug", "GhesWorld", "RepoInfo",
                                   "RunResult", "SecretLeak", "World", "binary_path", "parse_annotations",
                                   "parse_output_file")},
 }
 
 __all__ = [
-    "World", "E2ETestCase", "RunResult", "RepoInfo", "ContractViolation", "SecretLeak", "FakeBug",
+    "World", "E2ETestCase", "GhesWorld", "RunResult", "RepoInfo", "ContractViolation", "SecretLeak", "FakeBug",
     "GitServer", "FakeGitHub", "Prism", "PrismUnavailable", "Fault", "FaultSet", "RequestLog", "init_bare",
     "github_asset_name", "binary_path", "parse_output_file", "parse_annotations", "DEFAULT_MARKER",
 ]

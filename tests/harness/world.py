@@ -1104,3 +1104,17 @@ class E2ETestCase(unittest.TestCase):
 
     def _check_world(self):
         self.world.check_clean()
+
+
+class GhesWorld:
+    """Mixin, listed before an E2ETestCase subclass: the module's tests get a
+    World of their own in GitHub Enterprise Server's shape (API under
+    /api/v3, uploads under /api/uploads) instead of the shared one."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.world = World(ghes=True).start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.world.close()
