@@ -932,22 +932,25 @@ int rt_github_release_create(rt_github *gh, cJSON **out, const cJSON *body)
 	return error;
 }
 
-int rt_github_release_update(rt_github *gh, cJSON **out, long long id, const cJSON *body)
+/* One write to a release or an asset by id: "releases" or "releases/assets". */
+static int call_by_id(rt_github *gh, cJSON **out, const char *method, const char *collection, long long id,
+		      const cJSON *body)
 {
-	char *path = rt_xsprintf("%s/releases/%lld", gh->repo_path, id);
-	int error = rt_github_call(gh, out, NULL, "PATCH", path, body, "contents: write");
+	char *path = rt_xsprintf("%s/%s/%lld", gh->repo_path, collection, id);
+	int error = rt_github_call(gh, out, NULL, method, path, body, "contents: write");
 
 	free(path);
 	return error;
 }
 
+int rt_github_release_update(rt_github *gh, cJSON **out, long long id, const cJSON *body)
+{
+	return call_by_id(gh, out, "PATCH", "releases", id, body);
+}
+
 int rt_github_release_delete(rt_github *gh, long long id)
 {
-	char *path = rt_xsprintf("%s/releases/%lld", gh->repo_path, id);
-	int error = rt_github_call(gh, NULL, NULL, "DELETE", path, NULL, "contents: write");
-
-	free(path);
-	return error;
+	return call_by_id(gh, NULL, "DELETE", "releases", id, NULL);
 }
 
 int rt_github_assets_list(rt_github *gh, cJSON **out_array, long long release_id)
@@ -962,23 +965,17 @@ int rt_github_assets_list(rt_github *gh, cJSON **out_array, long long release_id
 int rt_github_asset_rename(rt_github *gh, cJSON **out, long long asset_id, const char *name)
 {
 	cJSON *body = cJSON_CreateObject();
-	char *path = rt_xsprintf("%s/releases/assets/%lld", gh->repo_path, asset_id);
 	int error;
 
 	cJSON_AddStringToObject(body, "name", name);
-	error = rt_github_call(gh, out, NULL, "PATCH", path, body, "contents: write");
+	error = call_by_id(gh, out, "PATCH", "releases/assets", asset_id, body);
 	cJSON_Delete(body);
-	free(path);
 	return error;
 }
 
 int rt_github_asset_delete(rt_github *gh, long long asset_id)
 {
-	char *path = rt_xsprintf("%s/releases/assets/%lld", gh->repo_path, asset_id);
-	int error = rt_github_call(gh, NULL, NULL, "DELETE", path, NULL, "contents: write");
-
-	free(path);
-	return error;
+	return call_by_id(gh, NULL, "DELETE", "releases/assets", asset_id, NULL);
 }
 
 const char *rt_github_token(const rt_github *gh)

@@ -5,7 +5,6 @@ the binary as SSL_CERT_FILE only; and the same run refused, with nothing
 changed on the server, when SSL_CERT_FILE names a CA that did not sign it."""
 import os
 import shutil
-import ssl
 import subprocess
 import sys
 import tempfile
@@ -14,34 +13,23 @@ import unittest
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 sys.path.insert(0, os.path.join(ROOT, "tests"))
 
-from harness import DEFAULT_MARKER, E2ETestCase, World  # noqa: E402
+from harness import DEFAULT_MARKER, E2ETestCase  # noqa: E402
 
-CERTS = None
-WORLD = None
 CARGO = '[workspace]\nmembers = ["crates/*"]\n\n[workspace.package]\nversion = "3.1.0"\n'
 CRATE = '[package]\nname = "train"\nversion.workspace = true\n'
 
 
-def setUpModule():
-    global CERTS, WORLD
-    CERTS = tempfile.mkdtemp(prefix="rt-bump-tls-")
-    subprocess.run([os.path.join(ROOT, "tests", "tls", "make-certs"), CERTS], check=True,
-                   stdout=subprocess.DEVNULL)
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    ctx.load_cert_chain(os.path.join(CERTS, "server.pem"), os.path.join(CERTS, "server.key"))
-    WORLD = World(ssl_context=ctx, ca_file=os.path.join(CERTS, "ca.pem")).start()
+# the HTTPS world of the TLS proof (a test CA, DNS:localhost), set up the same way
+import test_tls  # noqa: E402  (the module: its tests do not run twice)
 
-
-def tearDownModule():
-    if WORLD is not None:
-        WORLD.close()
-    shutil.rmtree(CERTS, ignore_errors=True)
+setUpModule = test_tls.setUpModule
+tearDownModule = test_tls.tearDownModule
 
 
 class BumpOverHTTPS(E2ETestCase):
     @classmethod
     def setUpClass(cls):
-        cls.world = WORLD
+        cls.world = test_tls.WORLD
 
     def make(self):
         info = self.world.create_repo(files={"Cargo.toml": CARGO, "crates/train/Cargo.toml": CRATE})
