@@ -5,7 +5,7 @@ Servers: the harness's World over HTTPS (World(ssl_context=..., ca_file=...)):
 the git server (git http-backend, Basic auth x-access-token), the fake API
 (behind its front and Prism, as in every suite) and the upload origin, on
 https://localhost with a certificate for DNS:localhost from
-tests/tls/make-certs (mbedTLS 2.28 does not match IP SANs). run() gives the
+tests/tls/make-certs (libgit2's mbedTLS 2.28 does not match IP SANs). run() gives the
 binary SSL_CERT_FILE=ca_file and nothing else of the machine's. Each check
 runs once with SSL_CERT_FILE naming the test CA (must work) and twice where
 it must fail, saying that TLS verification failed, with no request reaching
