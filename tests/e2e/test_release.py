@@ -233,6 +233,77 @@ class FirstRelease(ReleaseCase):
         self.ok(self.release(info2, ws2, {"prerelease": "false"}, tag="v3.0.0-beta"))
         self.assertFalse(self.rel(info2, "v3.0.0-beta")["prerelease"])
 
+    def test_existing_draft_of_a_prerelease_tag_is_published_as_a_prerelease(self):
+        info, ws = self.make({"dist/x.bin": b"x"}, tag="v2.0.0-rc.1")
+        draft_id = self.world.add_release(info.full_name, "v2.0.0-rc.1", draft=True)  # made by hand: prerelease false
+        r = self.ok(self.release(info, ws, tag="v2.0.0-rc.1"))
+        [publish] = r.calls("PATCH", "/repos/*/releases/*")
+        self.assertEqual((publish["body"]["draft"], publish["body"]["prerelease"], publish["body"]["make_latest"]),
+                         (False, True, "false"))
+        rel = self.rel(info, "v2.0.0-rc.1")
+        self.assertEqual((rel["id"], rel["draft"], rel["prerelease"]), (draft_id, False, True))
+        # an explicit prerelease: false corrects the published release's flag, and only that
+        r = self.ok(self.release(info, ws, {"prerelease": "false"}, tag="v2.0.0-rc.1"))
+        [fix] = r.calls("PATCH", "/repos/*/releases/*")
+        self.assertEqual(fix["body"], {"prerelease": False})
+        self.assertFalse(self.rel(info, "v2.0.0-rc.1")["prerelease"])
+
+    def test_make_latest_input_reaches_the_publishing_request(self):
+        for value in ("false", "legacy", "true"):
+            with self.subTest(value=value):
+                info, ws = self.make({"dist/x.bin": b"x"})
+                r = self.ok(self.release(info, ws, {"make-latest": value}))
+                [publish] = r.calls("PATCH", "/repos/*/releases/*")
+                self.assertEqual(publish["body"]["make_latest"], value)
+                status, _, latest = self.world.call("GET", f"/repos/{info.full_name}/releases/latest")
+                if value == "false":
+                    self.assertEqual(status, 404, latest)
+                else:
+                    self.assertEqual((status, latest["tag_name"]), (200, "v1.2.3"))
+
+    def test_release_names_the_tags_commit_not_the_runs(self):
+        # a workflow_dispatch on main naming an older tag: GITHUB_SHA is main's newer head
+        info, ws = self.make({"dist/x.bin": b"x"})
+        later = self.world.commit_to(info.full_name, {"NEWS": "later\n"}, message="later")
+        r = self.ok(self.world.run("release", {"files": "dist/*", "tag": "v1.2.3"}, ref="refs/heads/main",
+                                   sha=later, event={"ref": "refs/heads/main", "inputs": {"tag": "v1.2.3"}},
+                                   event_name="workflow_dispatch", cwd=ws))
+        [create] = r.calls("POST", "/repos/*/releases")
+        self.assertEqual(create["body"]["target_commitish"], info.head)
+        self.assertNotEqual(info.head, later)
+        self.assertEqual(self.world.ref(info.full_name, "refs/tags/v1.2.3"), info.head, "the tag is not moved")
+
+    def test_overwrite_false_refuses_a_changed_asset_and_changes_nothing(self):
+        files = {"dist/a.bin": b"a" * 10, "dist/b.bin": b"b" * 10}
+        info, ws = self.make(files)
+        self.ok(self.release(info, ws, {"overwrite": False}))
+        again = self.ok(self.release(info, ws, {"overwrite": False}))  # identical: kept, allowed
+        self.assertEqual(again.mutating, [], again.describe())
+        before = self.assets(info)
+        self.write(ws, {"dist/b.bin": b"B" * 10, "dist/c.bin": b"c"})
+        r = self.release(info, ws, {"overwrite": False})
+        self.assertEqual(r.exit_code, 1, r.describe())
+        self.assertEqual(r.mutating, [], r.describe())
+        [err] = r.errors
+        self.assertIn("`b.bin`", err)
+        self.assertIn("overwrite", err)
+        self.assertNotIn("`a.bin`", err)
+        self.assertNotIn("`c.bin`", err)
+        self.assertEqual(self.assets(info), before)
+
+    def test_a_published_release_is_preferred_to_a_draft_of_the_same_tag(self):
+        info, ws = self.make({"dist/x.bin": b"x"})
+        draft_id = self.world.add_release(info.full_name, "v1.2.3", draft=True, name="stray draft")
+        published_id = self.world.add_release(info.full_name, "v1.2.3", name="published")
+        self.assertLess(draft_id, published_id)
+        # get-by-tag misses it once (as just after another job published it): the list decides
+        miss = self.world.fault("status", "/repos/*/releases/tags/*", method="GET", origin="api", status=404)
+        self.ok(self.release(info, ws))
+        self.assertEqual(miss.hits, 1)
+        rels = {x["id"]: x for x in self.world.releases(info.full_name)}
+        self.assertEqual([a["name"] for a in rels[published_id]["assets"]], ["x.bin"])
+        self.assertEqual((rels[draft_id]["assets"], rels[draft_id]["draft"]), ([], True))
+
     def test_name_and_generated_notes(self):
         info, ws = self.make({"dist/x.bin": b"x"})
         r = self.ok(self.release(info, ws, {"name": "Demo 1.2.3", "generate-notes": True}))
@@ -243,12 +314,13 @@ class FirstRelease(ReleaseCase):
     def test_checksums_for_every_asset_and_kept_when_unchanged(self):
         files = {"dist/a.tar.gz": b"alpha", "dist/b.zip": b"bravo" * 100}
         info, ws = self.make(files)
-        self.world.add_release(info.full_name, "v1.2.3", draft=True, assets={"from-other-job.txt": b"other"})
+        # another job's asset, named to sort first: the lines are in name order, not arrival order
+        self.world.add_release(info.full_name, "v1.2.3", draft=True, assets={"0-other-job.txt": b"other"})
         r = self.ok(self.release(info, ws, {"checksums": "SHA256SUMS"}))
         assets = self.assets(info)
         text = self.world.asset_bytes(assets["SHA256SUMS"]["id"]).decode()
         self.assertEqual(text, "".join(f"{sha256(d)}  {n}\n" for n, d in sorted(
-            {"a.tar.gz": b"alpha", "b.zip": b"bravo" * 100, "from-other-job.txt": b"other"}.items())))
+            {"a.tar.gz": b"alpha", "b.zip": b"bravo" * 100, "0-other-job.txt": b"other"}.items())))
         self.assertEqual(assets["SHA256SUMS"]["content_type"], "text/plain")
         out = {a["name"]: a for a in json.loads(r.outputs["assets"])}
         self.assertEqual(out["SHA256SUMS"]["sha256"], sha256(text.encode()))
@@ -261,7 +333,7 @@ class FirstRelease(ReleaseCase):
         assets = self.assets(info)
         text = self.world.asset_bytes(assets["SHA256SUMS"]["id"]).decode()
         self.assertIn(f"{sha256(b'changed')}  b.zip\n", text)
-        self.assertEqual(sorted(assets), ["SHA256SUMS", "a.tar.gz", "b.zip", "from-other-job.txt"])
+        self.assertEqual(sorted(assets), ["0-other-job.txt", "SHA256SUMS", "a.tar.gz", "b.zip"])
 
     def test_dry_run_plans_and_changes_nothing(self):
         files = {"dist/a.bin": b"a" * 10, "dist/b.bin": b"b" * 10}

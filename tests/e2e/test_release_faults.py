@@ -89,6 +89,11 @@ class UploadFaults(ReleaseCase):
         r = self.ok(self.release(info, ws))
         self.assertGreaterEqual(time.monotonic() - t0, 1.0, "retry-after was honoured")
         self.assertEqual((up.hits, api.hits), (1, 1))
+        # the upload path honours it too, not only the API client (backoff is 50 ms in tests)
+        ups = self.uploads(r)
+        [limited] = [u for u in ups if u["status"] == 403]
+        [retry] = [u for u in ups if u["seq"] > limited["seq"] and u["query"]["name"] == limited["query"]["name"]]
+        self.assertGreaterEqual(retry["time"] - limited["time"], 1.0, "the upload waited for retry-after")
         self.assert_clean(info, files)
         self.assertEqual(len(r.calls("POST", "/repos/*/releases")), 2)
 
