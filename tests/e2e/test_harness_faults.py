@@ -1,5 +1,6 @@
 """Self-tests of fault injection: each fault happens exactly as asked, then success."""
 import http.client
+import hashlib
 import os
 import sys
 import time
@@ -136,6 +137,17 @@ class UploadFaults(E2ETestCase):
         st, _, asset = w.upload(self.rel["upload_url"], "big.bin", self.data)
         self.assertEqual((st, asset["state"], asset["size"]), (201, "uploaded", len(self.data)))
         self.assertEqual(w.asset_bytes(asset["id"]), self.data)
+
+    def test_corrupt_flips_one_byte_and_github_digests_what_it_stored(self):
+        w = self.world
+        fault = w.fault("corrupt", "/repos/*/releases/*/assets", after_bytes=300_000)
+        st, _, asset = w.upload(self.rel["upload_url"], "big.bin", self.data)
+        self.assertEqual((st, fault.hits, asset["state"], asset["size"]), (201, 1, "uploaded", len(self.data)))
+        stored = w.asset_bytes(asset["id"])
+        self.assertEqual([i for i in range(len(self.data)) if stored[i] != self.data[i]], [300_000])
+        self.assertEqual(asset["digest"], "sha256:" + hashlib.sha256(stored).hexdigest())
+        with self.assertRaises(ValueError):
+            w.fault("corrupt", origin="api")
 
     def test_reset_mid_upload_leaves_a_starter(self):
         w = self.world

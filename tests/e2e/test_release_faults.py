@@ -64,6 +64,64 @@ class UploadFaults(ReleaseCase):
         self.assertEqual(r.calls("DELETE", "/repos/*/releases/assets/*"), [])
         self.assert_clean(info, files)
 
+    def test_corrupted_in_transit_is_deleted_and_uploaded_again(self):
+        files = files_of(2, size=300_000)
+        info, ws = self.make(files)
+        bad = self.world.fault("corrupt", UPLOADS, method="POST", origin="upload", after_bytes=100_000)
+        r = self.ok(self.release(info, ws))
+        self.assertEqual(bad.hits, 1)
+        self.assert_clean(info, files)
+        [spoiled] = [u for u in self.uploads(r) if u["fault"]]
+        deleted = [d["path"].rsplit("/", 1)[1] for d in r.calls("DELETE", "/repos/*/releases/assets/*")]
+        self.assertEqual(deleted, [str(spoiled["asset_id"])], "the unverified asset, and only it, was deleted")
+        self.assertTrue(any("digest differs" in w for w in r.warnings) or "digest differs" in r.stdout, r.describe())
+
+    def test_another_jobs_asset_of_the_same_name_is_never_deleted(self):
+        info, ws = self.make({"dist/x.bin": b"ours" * 1000})
+        rid = self.world.add_release(info.full_name, "v1.2.3")
+        upload_url = f"{self.world.upload_url}/repos/{info.full_name}/releases/{rid}/assets"
+        theirs = b"theirs" * 1000
+        done = []
+        # The release is read with no x.bin; before our upload, another job uploads its own x.bin.
+        self.world.fault("delay", "/repos/*/releases/tags/*", method="GET", origin="api", seconds=2, when="after")
+        mark = self.world.mark()
+
+        def other_job():
+            deadline = time.monotonic() + 20
+            while time.monotonic() < deadline:
+                seen = self.world.requests(origin="api", method="GET", path="/repos/*/releases/tags/*", since=mark)
+                if seen and seen[0].get("forwarded"):
+                    done.append(self.world.upload(upload_url, "x.bin", theirs)[0])
+                    return
+                time.sleep(0.02)
+
+        t = threading.Thread(target=other_job)
+        t.start()
+        r = self.release(info, ws)
+        t.join()
+        self.assertEqual(done, [201], "the other job uploaded while our run waited for its answer")
+        self.assertEqual(r.exit_code, 1, r.describe())
+        [err] = r.errors
+        self.assertIn("x.bin", err)
+        self.assertIn("another job", err)
+        [x] = [a for a in self.rel(info)["assets"] if a["name"] == "x.bin"]
+        self.assertEqual(self.world.asset_bytes(x["id"]), theirs)
+        self.assertEqual(r.calls("DELETE", "/repos/*/releases/assets/*"), [])
+
+    def test_uploads_run_in_parallel_up_to_concurrency(self):
+        files = files_of(4, size=10_000)
+        for concurrency, waves in ((4, 1), (2, 2)):
+            with self.subTest(concurrency=concurrency):
+                info, ws = self.make(files)
+                self.world.fault("delay", UPLOADS, method="POST", origin="upload", seconds=1.5, times=4)
+                r = self.ok(self.release(info, ws, {"concurrency": concurrency}))
+                starts = sorted(u["time"] for u in self.uploads(r))
+                self.assertEqual(len(starts), 4)
+                # each answer takes 1.5 s: a wave starts together, the next only after it
+                gaps = [b - a for a, b in zip(starts, starts[1:])]
+                self.assertEqual(sum(g >= 1.4 for g in gaps), waves - 1, gaps)
+                self.assert_clean(info, files)
+
     def test_stalled_upload_is_aborted_and_retried(self):
         files = files_of(2, size=2_000_000)
         info, ws = self.make(files)

@@ -28,14 +28,15 @@ class Preflight(ReleaseCase):
     def test_every_offender_in_one_message(self):
         info, ws = self.make({"dist/ok.bin": b"fine", "dist/empty.bin": b"", "dist/has space.zip": b"s",
                               "dist/a/dup.tar.gz": b"1", "dist/b/dup.tar.gz": b"2", "dist/~tilde": b"t",
-                              "dist/.hidden": b"h"})
+                              "dist/.hidden": b"h", "dist/rt-tmp-1a2b3c4d-x.bin": b"t"})
         os.makedirs(os.path.join(ws, "dist", "adir"))
         with open(os.path.join(ws, "dist", "huge.bin"), "wb") as f:
             f.truncate(2 * 1024 ** 3 + 1)  # sparse: no disk used
         err = self.refused(self.release(info, ws, {"files": "dist/*\ndist/*/*.tar.gz\ndist/adir"}), info)
         for needle in ("`dist/empty.bin`: is empty", "`dist/huge.bin`: is 2.00 GiB", "`has space.zip`",
                        "`has.space.zip`", "`dist/a/dup.tar.gz` and `dist/b/dup.tar.gz`", "`~tilde`",
-                       "`dist/adir`: is a directory", "`.hidden`"):
+                       "`dist/adir`: is a directory", "`.hidden`",
+                       "`rt-tmp-1a2b3c4d-x.bin`: names starting with `rt-tmp-` are this tool's temporary names"):
             self.assertIn(needle, err)
         self.assertNotIn("ok.bin", err)
         self.assertIn("nothing was changed", err)

@@ -977,6 +977,7 @@ class _FrontHandler(BaseHandler):
                 if fake.pre_fault(self, fault, entry):
                     return
             status, headers, resp = fake.forward(self.command, target, self.headers, body)
+            entry["forwarded"] = time.time()  # the answer is computed (a when="after" fault may still hold it)
             violation = fake.check_violation(status, headers, resp, entry)
             if violation:
                 entry["violation"] = violation
@@ -1478,7 +1479,7 @@ class FakeGitHub:
             repo.assets[asset["id"]] = asset
         entry["asset_id"] = asset["id"]
         fault = self.faults.take("upload", handler.command, path)
-        after = fault is not None and fault.opts.get("when") == "after" and fault.kind != "starter"
+        after = fault is not None and fault.opts.get("when") == "after" and fault.kind not in ("starter", "corrupt")
         if fault is not None:
             entry["fault"] = fault.label
         if fault is not None and not after:
@@ -1500,7 +1501,7 @@ class FakeGitHub:
                     msg = "Server Error"
                 return status, S.error(fault.opts.get("message") or msg, S.DOCS), hdrs
         limit_before_fault = None
-        if fault is not None and not after and fault.kind in ("reset", "stall", "starter"):
+        if fault is not None and not after and fault.kind in ("reset", "stall", "starter", "corrupt"):
             limit_before_fault = fault.opts.get("after_bytes")
             if limit_before_fault is None:
                 limit_before_fault = (length // 2) if length else 64 * 1024
@@ -1518,6 +1519,11 @@ class FakeGitHub:
                         digest.update(head)
                         size += len(head)
                         fault_done = True
+                        if fault.kind == "corrupt":
+                            if piece:
+                                piece = bytes([piece[0] ^ 0x01]) + piece[1:]
+                            else:
+                                fault_done = False  # the byte to flip starts the next piece
                         if fault.kind == "reset":
                             entry["status"] = "reset"
                             handler.reset_connection()

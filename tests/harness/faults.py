@@ -19,6 +19,9 @@ Kinds (options in brackets):
   rate_limit           403 (or 429) with x-ratelimit-remaining: 0 and a reset `reset_in` s ahead [status, reset_in]
   starter              uploads only: read `after_bytes`, leave the asset in state
                        `starter`, then answer `status` (default 502) or reset (then="reset")
+  corrupt              uploads only: flip the byte at `after_bytes` (default: half) of the body
+                       as it arrives, as a broken proxy or a bit error would; GitHub stores
+                       and digests what it received and answers 201 [after_bytes]
 `when="after"` (status, reset) lets the request do its work first and only
 then spoils the answer, as when GitHub made the ref but the response was lost.
 """
@@ -26,7 +29,7 @@ import fnmatch
 import re
 import threading
 
-KINDS = ("status", "reset", "stall", "delay", "secondary_rate_limit", "rate_limit", "starter")
+KINDS = ("status", "reset", "stall", "delay", "secondary_rate_limit", "rate_limit", "starter", "corrupt")
 ORIGINS = ("api", "upload", "git", "any")
 
 _DEFAULTS = {
@@ -37,6 +40,7 @@ _DEFAULTS = {
     "secondary_rate_limit": {"status": 403, "retry_after": 1},
     "rate_limit": {"status": 403, "reset_in": 1},
     "starter": {"status": 502, "then": "status"},
+    "corrupt": {},
 }
 _OPTIONS = {"status", "message", "headers", "seconds", "after_bytes", "retry_after", "reset_in", "when", "then"}
 
@@ -50,13 +54,13 @@ class Fault:
         unknown = set(opts) - _OPTIONS
         if unknown:
             raise ValueError(f"unknown fault options {sorted(unknown)}")
-        if kind == "starter" and origin not in ("upload", "any"):
-            raise ValueError("a starter fault applies to uploads only")
+        if kind in ("starter", "corrupt") and origin not in ("upload", "any"):
+            raise ValueError(f"a {kind} fault applies to uploads only")
         if int(times) < 1:
             raise ValueError("times must be at least 1")
         self.id = fid
         self.kind = kind
-        self.origin = "upload" if kind == "starter" else origin
+        self.origin = "upload" if kind in ("starter", "corrupt") else origin
         self.method = method.upper()
         self.path = path
         self.path_re = re.compile(path_re) if path_re else None
