@@ -77,6 +77,19 @@ class ReleaseCase(E2ETestCase):
             self.assertEqual(a["digest"], "sha256:" + sha256(data), name)
             self.assertEqual(self.world.asset_bytes(a["id"]), data, name)
 
+    def refused_unchanged(self, r, info, before, named=(), unnamed=()):
+        """Exit 1 before any change: one error naming `named` and not `unnamed`, no
+        mutating request, the assets as `before`. Returns the error."""
+        self.assertEqual(r.exit_code, 1, r.describe())
+        self.assertEqual(r.mutating, [], r.describe())
+        [err] = r.errors
+        for needle in named:
+            self.assertIn(needle, err)
+        for needle in unnamed:
+            self.assertNotIn(needle, err)
+        self.assertEqual(self.assets(info), before)
+        return err
+
     def uploads(self, r):
         return r.calls("POST", UPLOADS, origin="upload")
 
@@ -281,15 +294,8 @@ class FirstRelease(ReleaseCase):
         self.assertEqual(again.mutating, [], again.describe())
         before = self.assets(info)
         self.write(ws, {"dist/b.bin": b"B" * 10, "dist/c.bin": b"c"})
-        r = self.release(info, ws, {"overwrite": False})
-        self.assertEqual(r.exit_code, 1, r.describe())
-        self.assertEqual(r.mutating, [], r.describe())
-        [err] = r.errors
-        self.assertIn("`b.bin`", err)
-        self.assertIn("overwrite", err)
-        self.assertNotIn("`a.bin`", err)
-        self.assertNotIn("`c.bin`", err)
-        self.assertEqual(self.assets(info), before)
+        self.refused_unchanged(self.release(info, ws, {"overwrite": False}), info, before,
+                               named=("`b.bin`", "overwrite"), unnamed=("`a.bin`", "`c.bin`"))
 
     def test_a_published_release_is_preferred_to_a_draft_of_the_same_tag(self):
         info, ws = self.make({"dist/x.bin": b"x"})
@@ -411,15 +417,8 @@ class Immutable(ReleaseCase):
         self.world.add_release(info.full_name, "v1.2.3", assets=names_of(files), immutable=True)
         before = self.assets(info)
         self.write(ws, {"dist/b.bin": b"B" * 200, "dist/c.bin": b"new"})
-        r = self.release(info, ws)
-        self.assertEqual(r.exit_code, 1, r.describe())
-        self.assertEqual(r.mutating, [], r.describe())
-        [err] = r.errors
-        self.assertIn("immutable", err)
-        self.assertIn("`b.bin`", err)
-        self.assertIn("`c.bin`", err)
-        self.assertNotIn("`a.bin`", err)
-        self.assertEqual(self.assets(info), before)
+        self.refused_unchanged(self.release(info, ws), info, before,
+                               named=("immutable", "`b.bin`", "`c.bin`"), unnamed=("`a.bin`",))
 
     def test_drafts_stay_mutable_and_publishing_makes_them_immutable(self):
         info, ws = self.make({"dist/a.bin": b"a"})
