@@ -220,6 +220,18 @@ class FirstRelease(ReleaseCase):
         self.assert_assets_are(info, {"x.bin": b"x" * 100})
         self.assertLessEqual(len(r.calls("GET", "/repos/*/releases*")), 3)
 
+    def test_a_draft_beyond_the_first_page_of_releases_is_found(self):
+        info, ws = self.make({"dist/x.bin": b"x"})
+        draft_id = self.world.add_release(info.full_name, "v1.2.3", draft=True)
+        for i in range(120):  # newer ones list first: the draft is on page 2
+            self.world.add_release(info.full_name, f"v0.0.{i}", draft=True)
+        r = self.ok(self.release(info, ws))
+        self.assertEqual(r.calls("POST", "/repos/*/releases"), [])
+        self.assertEqual([c["query"].get("page") for c in r.calls("GET", "/repos/*/releases")], [None, "2"])
+        rel = self.rel(info)
+        self.assertEqual((rel["id"], rel["draft"]), (draft_id, False))
+        self.assert_assets_are(info, {"x.bin": b"x"})
+
     def test_draft_input_leaves_a_draft_and_never_unpublishes(self):
         info, ws = self.make({"dist/x.bin": b"x"})
         r = self.ok(self.release(info, ws, {"draft": True}))

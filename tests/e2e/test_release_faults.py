@@ -20,6 +20,27 @@ def files_of(n, size=200_000, prefix="a"):
 
 
 class UploadFaults(ReleaseCase):
+    def while_held(self, path, action):
+        """Another job acting between our read and our write: the answer to our GET of path
+        is computed, then held 2 s (a when="after" delay); action runs in that window.
+        Returns the thread and a list that receives action's result."""
+        self.world.fault("delay", path, method="GET", origin="api", seconds=2, when="after")
+        mark = self.world.mark()
+        out = []
+
+        def run():
+            deadline = time.monotonic() + 20
+            while time.monotonic() < deadline:
+                seen = self.world.requests(origin="api", method="GET", path=path, since=mark)
+                if seen and seen[0].get("forwarded"):
+                    out.append(action())
+                    return
+                time.sleep(0.02)
+
+        t = threading.Thread(target=run)
+        t.start()
+        return t, out
+
     def assert_clean(self, info, files, tag="v1.2.3"):
         self.assert_assets_are(info, names_of(files), tag=tag)
         rels = [r for r in self.world.releases(info.full_name) if r["tag_name"] == tag]
@@ -81,22 +102,9 @@ class UploadFaults(ReleaseCase):
         rid = self.world.add_release(info.full_name, "v1.2.3")
         upload_url = f"{self.world.upload_url}/repos/{info.full_name}/releases/{rid}/assets"
         theirs = b"theirs" * 1000
-        done = []
         # The release is read with no x.bin; before our upload, another job uploads its own x.bin.
-        self.world.fault("delay", "/repos/*/releases/tags/*", method="GET", origin="api", seconds=2, when="after")
-        mark = self.world.mark()
-
-        def other_job():
-            deadline = time.monotonic() + 20
-            while time.monotonic() < deadline:
-                seen = self.world.requests(origin="api", method="GET", path="/repos/*/releases/tags/*", since=mark)
-                if seen and seen[0].get("forwarded"):
-                    done.append(self.world.upload(upload_url, "x.bin", theirs)[0])
-                    return
-                time.sleep(0.02)
-
-        t = threading.Thread(target=other_job)
-        t.start()
+        t, done = self.while_held("/repos/*/releases/tags/*",
+                                  lambda: self.world.upload(upload_url, "x.bin", theirs)[0])
         r = self.release(info, ws)
         t.join()
         self.assertEqual(done, [201], "the other job uploaded while our run waited for its answer")
@@ -107,6 +115,25 @@ class UploadFaults(ReleaseCase):
         [x] = [a for a in self.rel(info)["assets"] if a["name"] == "x.bin"]
         self.assertEqual(self.world.asset_bytes(x["id"]), theirs)
         self.assertEqual(r.calls("DELETE", "/repos/*/releases/assets/*"), [])
+
+    def test_create_refused_as_already_existing_looks_the_release_up_again(self):
+        files = files_of(2)
+        info, ws = self.make(files)
+        # No release when our run reads the list; while that answer is held, another job
+        # publishes one, and GitHub refuses our create with 422 already_exists.
+        t, published = self.while_held("/repos/*/releases",
+                                       lambda: self.world.add_release(info.full_name, "v1.2.3", name="theirs"))
+        refused = self.world.fault("status", "/repos/*/releases", method="POST", origin="api", status=422,
+                                   message="Validation Failed",
+                                   errors=[{"resource": "Release", "code": "already_exists", "field": "tag_name"}])
+        r = self.release(info, ws)
+        t.join()
+        self.ok(r)
+        self.assertEqual((len(published), refused.hits), (1, 1))
+        self.assertEqual([c["status"] for c in r.calls("POST", "/repos/*/releases")], [422])
+        rels = [x for x in self.world.releases(info.full_name) if x["tag_name"] == "v1.2.3"]
+        self.assertEqual([x["id"] for x in rels], published, "their release, and no second one")
+        self.assert_clean(info, files)
 
     def test_uploads_run_in_parallel_up_to_concurrency(self):
         files = files_of(4, size=10_000)

@@ -1256,7 +1256,7 @@ class FakeGitHub:
         return v
 
     def _fault_body(self, fault, default):
-        return S.error(fault.opts.get("message") or default, S.DOCS)
+        return S.error(fault.opts.get("message") or default, S.DOCS, errors=fault.opts.get("errors"))
 
     def pre_fault(self, handler, fault, entry):
         """Apply a fault at the front; True when it produced the whole answer."""

@@ -8,7 +8,8 @@ request log names the fault on each request it hit. Taking a fault is
 atomic, so parallel requests never consume one twice.
 
 Kinds (options in brackets):
-  status               answer `status` (500/502/503...) with a GitHub-like body [status, message, headers]
+  status               answer `status` (500/502/503...) with a GitHub-like body [status, message, headers,
+                       errors (API: the body's errors[] list, e.g. a 422's validation codes)]
   reset                reset the TCP connection: for API/git requests after sending the
                        headers and part of the body; for uploads after reading
                        `after_bytes` of the request body (default: half) [after_bytes]
@@ -42,7 +43,8 @@ _DEFAULTS = {
     "starter": {"status": 502, "then": "status"},
     "corrupt": {},
 }
-_OPTIONS = {"status", "message", "headers", "seconds", "after_bytes", "retry_after", "reset_in", "when", "then"}
+_OPTIONS = {"status", "message", "headers", "errors", "seconds", "after_bytes", "retry_after", "reset_in", "when",
+            "then"}
 
 
 class Fault:
